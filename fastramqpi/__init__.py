@@ -1,0 +1,3 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""An opinionated framework for OS2mo integrations."""

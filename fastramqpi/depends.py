@@ -1,0 +1,34 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""Annotated dependencies for route handlers: ``async def h(mo: depends.MOClient)``."""
+
+from collections.abc import Callable
+from functools import cache
+from typing import Annotated
+from typing import Any
+
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from fastapi import Depends
+
+from fastramqpi.ramqp.depends import Context
+from fastramqpi.ramqp.depends import from_context
+
+
+def _get_user_context(context: Context) -> dict[str, Any]:
+    return context["user_context"]
+
+
+UserContext = Annotated[dict[str, Any], Depends(_get_user_context)]
+
+
+@cache
+def from_user_context(field: str) -> Callable[..., Any]:
+    """A dependency returning what ``add_context(field=...)`` stored."""
+
+    def get(user_context: UserContext) -> Any:
+        return user_context[field]
+
+    return get
+
+
+MOClient = Annotated[AsyncOAuth2Client, Depends(from_context("mo_client"))]

@@ -1,0 +1,83 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""Kubernetes probes.
+
+Readiness runs every check: a pod whose MO is down gets no traffic. Liveness runs only the
+checks registered with ``live=True``: an MO outage must not make Kubernetes restart every pod.
+"""
+
+import asyncio
+from collections.abc import Awaitable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+logger = structlog.stdlib.get_logger(__name__)
+
+HealthCheck = Callable[[Any], Awaitable[bool]]
+
+TIMEOUT = 5.0
+"""Seconds a check may take before it counts as failed, so a hanging dependency cannot hang
+the probe."""
+
+
+@dataclass(frozen=True)
+class _Check:
+    fn: HealthCheck
+    live: bool
+
+
+class HealthChecks:
+    """Named checks, each an ``async fn(context) -> bool``."""
+
+    def __init__(self) -> None:
+        self._checks: dict[str, _Check] = {}
+
+    def add(self, name: str, fn: HealthCheck, live: bool = False) -> None:
+        if name in self._checks:
+            raise ValueError(f"A healthcheck named {name!r} already exists")
+        self._checks[name] = _Check(fn, live)
+
+    def names(self, live_only: bool = False) -> list[str]:
+        return [n for n, c in self._checks.items() if c.live or not live_only]
+
+    async def run(self, context: Any, live_only: bool = False) -> dict[str, bool]:
+        names = self.names(live_only)
+        results = await asyncio.gather(*(self._run_one(n, context) for n in names))
+        return dict(zip(names, results, strict=True))
+
+    async def _run_one(self, name: str, context: Any) -> bool:
+        try:
+            async with asyncio.timeout(TIMEOUT):
+                return bool(await self._checks[name].fn(context))
+        except TimeoutError:
+            logger.warning("Healthcheck timed out", healthcheck=name, timeout=TIMEOUT)
+        except Exception:
+            logger.exception("Healthcheck raised", healthcheck=name)
+        return False
+
+
+def _response(results: dict[str, bool]) -> JSONResponse:
+    return JSONResponse(results, status_code=200 if all(results.values()) else 503)
+
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+@router.get("/live")
+async def live(request: Request) -> JSONResponse:
+    """200 while the process serves and every liveness check passes."""
+    context = request.app.state.context
+    return _response(await context["healthchecks"].run(context, live_only=True))
+
+
+@router.get("/ready")
+async def ready(request: Request) -> JSONResponse:
+    """200 when every registered check passes; 503 names the failing ones."""
+    context = request.app.state.context
+    return _response(await context["healthchecks"].run(context))

@@ -1,0 +1,85 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""The composition root: wires settings, clients and the app together; holds no logic."""
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi import FastAPI
+from fastapi import Request
+
+from fastramqpi import health
+from fastramqpi import lifespan
+from fastramqpi.config import Settings
+from fastramqpi.context import Context
+from fastramqpi.health import HealthCheck
+from fastramqpi.health import HealthChecks
+
+_root = APIRouter()
+
+
+@_root.get("/")
+async def _index(request: Request) -> dict[str, str]:
+    return {"name": request.app.state.context["name"]}
+
+
+class FastRAMQPI:
+    """An OS2mo integration's app, MO clients, event fetchers and database, from one call."""
+
+    def __init__(
+        self,
+        application_name: str,
+        settings: Settings,
+        graphql_version: int,
+        graphql_client_cls: type[Any] | None = None,
+        graphql_events: Any = None,
+        database_metadata: Any = None,
+        database_migrations: Any = None,
+    ) -> None:
+        self.settings = settings
+        self._context = Context(
+            name=application_name,
+            settings=settings,
+            lifespan_managers={},
+            healthchecks=HealthChecks(),
+            user_context={},
+        )
+
+        app = FastAPI(
+            title=application_name,
+            version=settings.commit_tag,
+            contact={},
+            lifespan=self._lifespan,
+        )
+        app.state.context = self._context
+        app.include_router(_root)
+        app.include_router(health.router)
+        self._context["app"] = app
+
+    @asynccontextmanager
+    async def _lifespan(self, app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        async with lifespan.run(self._context["lifespan_managers"]):
+            yield {"context": self._context}
+
+    def get_app(self) -> FastAPI:
+        return self._context["app"]
+
+    def get_context(self) -> Context:
+        return self._context
+
+    def add_context(self, **kwargs: Any) -> None:
+        """Make values available to handlers through ``depends.from_user_context``."""
+        self._context["user_context"].update(kwargs)
+
+    def add_lifespan_manager(
+        self, manager: AbstractAsyncContextManager[Any], priority: int = 1000
+    ) -> None:
+        """Enter ``manager`` at start-up after every lower priority; leave it before them."""
+        self._context["lifespan_managers"].setdefault(priority, []).append(manager)
+
+    def add_healthcheck(self, name: str, fn: HealthCheck, live: bool = False) -> None:
+        """Register ``async fn(context) -> bool`` for readiness (and liveness if ``live``)."""
+        self._context["healthchecks"].add(name, fn, live=live)
