@@ -41,7 +41,9 @@ def _env_name(info: ValidationInfo, prefix: str = ENV_PREFIX) -> str:
 def _naming_env(prefix: str) -> WrapValidator:
     """Re-raise a field's validation error with the environment variable it comes from."""
 
-    def validate(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    def validate(
+        value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
         try:
             return handler(value)
         except ValidationError as error:
@@ -88,20 +90,22 @@ class DatabaseSettings(BaseModel):
         return self
 
 
-_amqp_warned = False
-
-
 class Settings(BaseSettings):
     """Settings every FastRAMQPI integration has."""
 
     model_config = SettingsConfigDict(
-        frozen=True, extra="forbid", env_nested_delimiter="__", hide_input_in_errors=True
+        frozen=True,
+        extra="forbid",
+        env_nested_delimiter="__",
+        hide_input_in_errors=True,
     )
 
     mo_url: Annotated[AnyHttpUrl, _Env] = AnyHttpUrl("http://mo-service:5000")
     client_id: str
     client_secret: SecretStr
-    auth_server: Annotated[AnyHttpUrl, _Env] = AnyHttpUrl("http://keycloak-service:8080/auth")
+    auth_server: Annotated[AnyHttpUrl, _Env] = AnyHttpUrl(
+        "http://keycloak-service:8080/auth"
+    )
     auth_realm: str = "mo"
     auth_token_url: Annotated[AnyHttpUrl | None, _Env] = Field(
         default=None,
@@ -124,7 +128,11 @@ class Settings(BaseSettings):
     @classmethod
     def _require(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            missing = [f"{ENV_PREFIX}{f.upper()}" for f in ("client_id", "client_secret") if f not in data]
+            missing = [
+                f"{ENV_PREFIX}{f.upper()}"
+                for f in ("client_id", "client_secret")
+                if f not in data
+            ]
             if missing:
                 raise ValueError(f"{' and '.join(missing)} must be set")
         return data
@@ -141,16 +149,15 @@ class Settings(BaseSettings):
         database = data.get("database")
         if isinstance(database, dict):
             data["database"] = {
-                k: SecretStr(v) if k in ("password", "url") and isinstance(v, str) else v
+                k: SecretStr(v)
+                if k in ("password", "url") and isinstance(v, str)
+                else v
                 for k, v in database.items()
             }
         if data.pop("amqp", None) is not None:
-            global _amqp_warned
-            if not _amqp_warned:
-                _amqp_warned = True
-                logger.warning(
-                    "Ignoring FASTRAMQPI__AMQP__* settings: AMQP is gone, events come from MO's GraphQL event system"
-                )
+            logger.warning(
+                "Ignoring FASTRAMQPI__AMQP__* settings: AMQP is gone, events come from MO's GraphQL event system"
+            )
         return data
 
     @property

@@ -1,0 +1,125 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from fastramqpi import health
+from fastramqpi.config import Settings
+from fastramqpi.main import FastRAMQPI
+from tests.servers import serve
+
+
+def _fastramqpi() -> FastRAMQPI:
+    return FastRAMQPI(
+        application_name="health-test",
+        settings=Settings(client_id="id", client_secret="secret"),
+        graphql_version=25,
+    )
+
+
+async def _up(context: Any) -> bool:
+    return True
+
+
+async def _down(context: Any) -> bool:
+    return False
+
+
+async def _raises(context: Any) -> bool:
+    raise ConnectionError("MO is gone")
+
+
+async def _hangs(context: Any) -> bool:
+    await asyncio.Event().wait()
+    return True  # pragma: no cover
+
+
+async def test_root_names_the_application() -> None:
+    async with (
+        serve(_fastramqpi().get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        response = await client.get("/")
+    assert response.json() == {"name": "health-test"}
+
+
+async def test_ready_runs_every_check_and_names_the_failing_ones() -> None:
+    fastramqpi = _fastramqpi()
+    fastramqpi.add_healthcheck("MO", _up)
+    fastramqpi.add_healthcheck("Database", _down)
+    fastramqpi.add_healthcheck("Flaky", _raises)
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        response = await client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json() == {"MO": True, "Database": False, "Flaky": False}
+
+
+async def test_ready_is_200_when_all_pass() -> None:
+    fastramqpi = _fastramqpi()
+    fastramqpi.add_healthcheck("MO", _up)
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        response = await client.get("/health/ready")
+    assert (response.status_code, response.json()) == (200, {"MO": True})
+
+
+async def test_live_ignores_readiness_checks() -> None:
+    """An MO outage must not make Kubernetes restart the pod."""
+    fastramqpi = _fastramqpi()
+    fastramqpi.add_healthcheck("MO", _down)
+    fastramqpi.add_healthcheck("Event loop", _up, live=True)
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        live = await client.get("/health/live")
+        ready = await client.get("/health/ready")
+    assert (live.status_code, live.json()) == (200, {"Event loop": True})
+    assert ready.status_code == 503
+
+
+async def test_live_fails_on_a_failing_live_check() -> None:
+    fastramqpi = _fastramqpi()
+    fastramqpi.add_healthcheck("Deadlock detector", _down, live=True)
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        response = await client.get("/health/live")
+    assert (response.status_code, response.json()) == (
+        503,
+        {"Deadlock detector": False},
+    )
+
+
+async def test_a_hanging_check_cannot_hang_the_probe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(health, "TIMEOUT", 0.2)
+    fastramqpi = _fastramqpi()
+    fastramqpi.add_healthcheck("Hangs", _hangs)
+    fastramqpi.add_healthcheck("MO", _up)
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        response = await client.get("/health/ready")
+    assert (response.status_code, response.json()) == (
+        503,
+        {"Hangs": False, "MO": True},
+    )
+
+
+def test_duplicate_healthcheck_name_is_an_error() -> None:
+    fastramqpi = _fastramqpi()
+    fastramqpi.add_healthcheck("MO", _up)
+    with pytest.raises(ValueError, match="MO"):
+        fastramqpi.add_healthcheck("MO", _down)

@@ -1,0 +1,89 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+import asyncio
+from typing import Annotated
+from typing import Any
+
+from fastapi import Depends
+from starlette.testclient import TestClient
+
+from fastramqpi import depends
+from fastramqpi.config import Settings
+from fastramqpi.context import Context
+from fastramqpi.main import FastRAMQPI
+from fastramqpi.ramqp.depends import from_context
+from fastramqpi.ramqp.depends import handle_exclusively_decorator
+
+
+def _fastramqpi(**settings: Any) -> FastRAMQPI:
+    return FastRAMQPI(
+        application_name="os2mo-example-integration",
+        settings=Settings(client_id="id", client_secret="secret", **settings),
+        graphql_version=25,
+    )
+
+
+def test_app_metadata() -> None:
+    app = _fastramqpi(commit_tag="1.2.3").get_app()
+    assert app.title == "os2mo-example-integration"
+    assert app.version == "1.2.3"
+    app.contact["email"] = "info@example.org"  # type: ignore[index]
+    assert app.contact == {"email": "info@example.org"}
+
+
+def test_context_keys() -> None:
+    fastramqpi = _fastramqpi()
+    context = fastramqpi.get_context()
+    assert context["name"] == "os2mo-example-integration"
+    assert context["settings"] is fastramqpi.settings
+    assert context["app"] is fastramqpi.get_app()
+    assert context["user_context"] == {}
+    assert fastramqpi.get_app().state.context is context
+
+
+def test_context_can_be_built_by_hand() -> None:
+    assert Context({"name": "x", "user_context": {}})["name"] == "x"
+
+
+def test_add_context_reaches_handlers_without_lifespan() -> None:
+    """Test suites build the app and use TestClient without ``with`` (no lifespan)."""
+    fastramqpi = _fastramqpi()
+    fastramqpi.add_context(greeting="hello")
+    app = fastramqpi.get_app()
+
+    @app.get("/greet")
+    async def greet(
+        greeting: Annotated[str, Depends(depends.from_user_context("greeting"))],
+        name: Annotated[str, Depends(from_context("name"))],
+        user_context: depends.UserContext,
+    ) -> dict[str, Any]:
+        return {"greeting": greeting, "name": name, "keys": sorted(user_context)}
+
+    response = TestClient(app).get("/greet")
+    assert response.json() == {
+        "greeting": "hello",
+        "name": "os2mo-example-integration",
+        "keys": ["greeting"],
+    }
+
+
+def test_dependencies_are_cached() -> None:
+    assert from_context("name") is from_context("name")
+    assert depends.from_user_context("x") is depends.from_user_context("x")
+
+
+async def test_handle_exclusively_serialises_per_key() -> None:
+    running: dict[str, int] = {}
+    most: dict[str, int] = {}
+
+    @handle_exclusively_decorator(key=lambda uuid, n: uuid)
+    async def handle(uuid: str, n: int) -> int:
+        running[uuid] = running.get(uuid, 0) + 1
+        most[uuid] = max(most.get(uuid, 0), running[uuid])
+        await asyncio.sleep(0.01)
+        running[uuid] -= 1
+        return n
+
+    results = await asyncio.gather(*(handle(k, n) for n in range(5) for k in "ab"))
+    assert sorted(results) == sorted(list(range(5)) * 2)
+    assert most == {"a": 1, "b": 1}
