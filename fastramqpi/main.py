@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from fastapi import FastAPI
 from fastapi import Request
 
+from fastramqpi import database
 from fastramqpi import health
 from fastramqpi import lifespan
 from fastramqpi.config import Settings
@@ -58,6 +59,17 @@ class FastRAMQPI:
         app.include_router(_root)
         app.include_router(health.router)
         self._context["app"] = app
+
+        if database_metadata is not None or database_migrations is not None:
+            db = database.Database(
+                settings.database,
+                metadata=database_metadata,
+                migrations=database_migrations,
+            )
+            self._context["engine"] = db.engine
+            self._context["sessionmaker"] = db.sessionmaker
+            self.add_lifespan_manager(db, priority=150)
+            self.add_healthcheck("Database", db.healthcheck)
 
     @asynccontextmanager
     async def _lifespan(self, app: FastAPI) -> AsyncIterator[dict[str, Any]]:

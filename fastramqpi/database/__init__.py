@@ -1,0 +1,144 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""An integration's own database: async SQLAlchemy, schema kept current at start-up.
+
+Construction only builds the engine (it connects lazily), so an app can be built, and its
+``engine``/``sessionmaker`` read, without a database. Start-up brings the schema up to date
+in the background: a database that is down delays readiness, never start-up.
+"""
+
+import asyncio
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import structlog
+from sqlalchemy import MetaData
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from tenacity import AsyncRetrying
+from tenacity import RetryCallState
+from tenacity import wait_exponential_jitter
+from tenacity.wait import wait_base
+
+from fastramqpi.config import DatabaseSettings
+from fastramqpi.database._engine import create_engine
+from fastramqpi.database._engine import create_sessionmaker
+from fastramqpi.database._engine import database_url
+from fastramqpi.database._engine import describe
+from fastramqpi.database._migrations import LOCK_KEY
+from fastramqpi.database._migrations import alembic_config
+from fastramqpi.database._migrations import prepare_schema
+
+__all__ = [
+    "LOCK_KEY",
+    "Database",
+    "alembic_config",
+    "create_engine",
+    "create_sessionmaker",
+    "database_url",
+    "describe",
+    "prepare_schema",
+]
+
+logger = structlog.stdlib.get_logger(__name__)
+
+RETRY_WAIT: wait_base = wait_exponential_jitter(initial=0.5, max=30)
+"""Back-off between attempts to prepare the schema while the database is unreachable."""
+
+HEALTH_TIMEOUT = 3.0
+"""Seconds ``SELECT 1`` may take before the database counts as unavailable."""
+
+
+def _reason(error: BaseException) -> str:
+    """The driver's own message: SQLAlchemy's wrapper adds the SQL and a link, not the cause."""
+    cause = (
+        error.orig
+        if isinstance(error, DBAPIError) and error.orig is not None
+        else error
+    )
+    return f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+
+
+class Database:
+    """The engine, its sessions, the schema's preparation and the readiness check.
+
+    Used as the lifespan manager: entering starts preparing the schema in the background,
+    leaving stops that and closes every pooled connection.
+    """
+
+    def __init__(
+        self,
+        settings: DatabaseSettings | None,
+        metadata: MetaData | None = None,
+        migrations: str | Path | None = None,
+    ) -> None:
+        self.url = database_url(settings)
+        self.engine = create_engine(self.url)
+        self.sessionmaker = create_sessionmaker(self.engine)
+        self.metadata = metadata
+        self.migrations = migrations
+        self.schema_ready = False
+        self._task: asyncio.Task[None] | None = None
+
+    def _where(self) -> dict[str, Any]:
+        return {
+            "database": describe(self.url),
+            "host": self.url.host,
+            "port": self.url.port,
+            "name": self.url.database,
+        }
+
+    async def __aenter__(self) -> "Database":
+        self._task = asyncio.create_task(
+            self._prepare(), name="fastramqpi-database-schema"
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self.engine.dispose()
+
+    async def _prepare(self) -> None:
+        how = "alembic upgrade head" if self.migrations is not None else "create_all"
+        retrying = AsyncRetrying(wait=RETRY_WAIT, before_sleep=self._log_failure)
+        async for attempt in retrying:
+            with attempt:
+                await prepare_schema(self.engine, self.metadata, self.migrations)
+        self.schema_ready = True
+        logger.info("Database schema is up to date", how=how, **self._where())
+
+    def _log_failure(self, state: RetryCallState) -> None:
+        assert state.outcome is not None
+        error = state.outcome.exception()
+        assert error is not None
+        logger.error(
+            "Database unavailable: schema not prepared yet, retrying",
+            error=_reason(error),
+            attempt=state.attempt_number,
+            retry_in=round(state.upcoming_sleep, 2),
+            **self._where(),
+        )
+
+    async def healthcheck(self, context: Any) -> bool:
+        """Ready once the schema is prepared and while ``SELECT 1`` answers in time."""
+        if not self.schema_ready:
+            return False
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT):
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            logger.warning(
+                "Database unavailable", error=_reason(error), **self._where()
+            )
+            return False
+        return True
