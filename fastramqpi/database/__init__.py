@@ -43,7 +43,7 @@ __all__ = [
 
 logger = structlog.stdlib.get_logger(__name__)
 
-RETRY_WAIT: wait_base = wait_exponential_jitter(initial=0.5, max=30)
+RETRY_WAIT: wait_base = wait_exponential_jitter(multiplier=0.5, max=30, jitter=0.5)
 """Back-off between attempts to prepare the schema while the database is unreachable."""
 
 HEALTH_TIMEOUT = 3.0
