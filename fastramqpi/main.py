@@ -11,9 +11,13 @@ from fastapi import APIRouter
 from fastapi import FastAPI
 from fastapi import Request
 
+from fastramqpi import dap
 from fastramqpi import database
 from fastramqpi import health
 from fastramqpi import lifespan
+from fastramqpi import log
+from fastramqpi import metrics
+from fastramqpi import middleware
 from fastramqpi.config import Settings
 from fastramqpi.context import Context
 from fastramqpi.health import HealthCheck
@@ -40,6 +44,8 @@ class FastRAMQPI:
         database_metadata: Any = None,
         database_migrations: Any = None,
     ) -> None:
+        log.configure(settings.log_level, settings.json_logs)
+        dap.start(settings)
         self.settings = settings
         self._context = Context(
             name=application_name,
@@ -58,6 +64,11 @@ class FastRAMQPI:
         app.state.context = self._context
         app.include_router(_root)
         app.include_router(health.router)
+        app.add_middleware(middleware.ErrorMiddleware)
+        if settings.enable_metrics:
+            metrics.instrument(app, settings.commit_tag, settings.commit_sha)
+        app.add_middleware(middleware.RequestIdMiddleware)
+        app.add_middleware(middleware.ContextMiddleware, context=self._context)
         self._context["app"] = app
 
         if database_metadata is not None or database_migrations is not None:
@@ -73,6 +84,8 @@ class FastRAMQPI:
 
     @asynccontextmanager
     async def _lifespan(self, app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        # Again: a server that configured its logging after construction took it over.
+        log.configure(self.settings.log_level, self.settings.json_logs)
         async with lifespan.run(self._context["lifespan_managers"]):
             yield {"context": self._context}
 

@@ -1,0 +1,106 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""One log pipeline for structlog, the standard library and uvicorn.
+
+Every line, whoever logs it, leaves through a single handler on the root logger, so JSON logs
+stay parseable and the request id bound by the middleware reaches uvicorn's lines too.
+Tracebacks are rendered without local variables: locals hold tokens and passwords.
+"""
+
+import logging
+import sys
+
+import structlog
+from structlog.tracebacks import ExceptionDictTransformer
+from structlog.typing import Processor
+
+_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+class _StderrHandler(logging.Handler):
+    """Write to whatever ``sys.stderr`` is now, so replaced streams (pytest's) are honoured."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+def _shared_processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+
+
+def _renderers(json_logs: bool) -> list[Processor]:
+    if json_logs:
+        return [
+            structlog.processors.StackInfoRenderer(),
+            structlog.processors.ExceptionRenderer(
+                ExceptionDictTransformer(show_locals=False)
+            ),
+            structlog.processors.JSONRenderer(),
+        ]
+    return [
+        structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(),
+            exception_formatter=structlog.dev.plain_traceback,
+        )
+    ]
+
+
+def configure(log_level: str = "INFO", json_logs: bool = True) -> None:
+    """Route every logger through structlog's renderer at ``log_level``.
+
+    Calling it again replaces the previous configuration, so several apps in one process
+    (a test suite) do not stack handlers.
+    """
+    shared = _shared_processors()
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.PositionalArgumentsFormatter(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        # Caching would pin module-level loggers to this configuration and break
+        # ``structlog.testing.capture_logs`` in test suites.
+        cache_logger_on_first_use=False,
+    )
+
+    handler = _StderrHandler()
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                *_renderers(json_logs),
+            ],
+        )
+    )
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(log_level)
+
+    for name in _UVICORN_LOGGERS:
+        _reroute(logging.getLogger(name))
+
+
+def _reroute(logger: logging.Logger) -> None:
+    """Hand a logger's lines to the root handler instead of its own.
+
+    A logger without handlers that does not propagate was silenced on purpose
+    (``uvicorn --no-access-log``) and stays silent.
+    """
+    if logger.handlers:
+        logger.handlers.clear()
+        logger.propagate = True
+    logger.setLevel(logging.NOTSET)

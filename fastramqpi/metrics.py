@@ -1,0 +1,171 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""Prometheus metrics served on ``/metrics``.
+
+The request metrics keep the names, labels and buckets prometheus-fastapi-instrumentator
+exposes by default, so existing dashboards and alerts keep working. They are defined once
+per process on the default registry and shared by every app: a test suite builds many apps,
+and registering a metric twice is an error.
+"""
+
+from collections.abc import Iterable
+from time import perf_counter
+
+from fastapi import FastAPI
+from fastapi import Response
+from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client import Counter
+from prometheus_client import Gauge
+from prometheus_client import Histogram
+from prometheus_client import Info
+from prometheus_client import Summary
+from prometheus_client import generate_latest
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
+
+# fmt: off
+_HIGHR_BUCKETS = (
+    0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 7.5, 10,
+    30, 60,
+)
+# fmt: on
+
+dipex_last_success_timestamp = Gauge(
+    "dipex_last_success_timestamp",
+    "When the integration last completed a run successfully.",
+    unit="seconds",
+)
+"""Integrations set this (``.set_to_current_time()``) after each successful run."""
+
+build_information = Info(
+    "build_information", "The running build: version and commit hash."
+)
+
+requests_total = Counter(
+    "http_requests_total",
+    "Requests by method, status class and handler.",
+    ("method", "status", "handler"),
+)
+request_size_bytes = Summary(
+    "http_request_size_bytes",
+    "Content-Length of requests by handler (0 when absent).",
+    ("handler",),
+)
+response_size_bytes = Summary(
+    "http_response_size_bytes",
+    "Content-Length of responses by handler (0 when absent).",
+    ("handler",),
+)
+request_duration_highr_seconds = Histogram(
+    "http_request_duration_highr_seconds",
+    "Request latency over many buckets and no labels, for percentiles.",
+    buckets=_HIGHR_BUCKETS,
+)
+request_duration_seconds = Histogram(
+    "http_request_duration_seconds",
+    "Request latency over few buckets, by method and handler.",
+    ("method", "handler"),
+    buckets=(0.1, 0.5, 1),
+)
+
+
+def _content_length(headers: Iterable[tuple[bytes, bytes]]) -> int:
+    for name, value in headers:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+def _handler(scope: Scope, root_path: str) -> str:
+    """The matched route's template (``/items/{id}``), or ``none`` for unmatched paths.
+
+    A route reached by method mismatch (405) counts as unmatched, and a mounted app's route
+    is prefixed with the mount's path.
+    """
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if path is None:
+        return "none"
+    methods = getattr(route, "methods", None)
+    if methods is not None and scope["method"] not in methods:
+        return "none"
+    return str(scope.get("root_path", "")[len(root_path) :] + path)
+
+
+def _record(
+    method: str,
+    handler: str,
+    status: int,
+    request_size: int,
+    response_size: int,
+    duration: float,
+) -> None:
+    requests_total.labels(method, f"{str(status)[0]}xx", handler).inc()
+    request_size_bytes.labels(handler).observe(request_size)
+    response_size_bytes.labels(handler).observe(response_size)
+    request_duration_highr_seconds.observe(duration)
+    request_duration_seconds.labels(method, handler).observe(duration)
+
+
+class MetricsMiddleware:
+    """Count and time every HTTP request, ``/metrics`` included, as the instrumentator did.
+
+    The duration runs until the last body chunk is sent. A request whose handler raised
+    without answering counts as a 500.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        start = perf_counter()
+        root_path = scope.get("root_path", "")
+        status = 500
+        response_size = 0
+        end: float | None = None
+
+        async def send_observed(message: Message) -> None:
+            nonlocal status, response_size, end
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_size = _content_length(message.get("headers", ()))
+            elif message["type"] == "http.response.body" and not message.get(
+                "more_body"
+            ):
+                end = perf_counter()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_observed)
+        finally:
+            _record(
+                scope["method"],
+                _handler(scope, root_path),
+                status,
+                _content_length(scope["headers"]),
+                response_size,
+                (end if end is not None else perf_counter()) - start,
+            )
+
+
+async def _metrics_endpoint() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def instrument(app: FastAPI, version: str, commit_sha: str) -> None:
+    """Serve ``/metrics`` on ``app``, record its requests and publish the build."""
+    build_information.info({"version": version, "hash": commit_sha})
+    app.add_middleware(MetricsMiddleware)
+    app.add_api_route(
+        "/metrics", _metrics_endpoint, methods=["GET"], include_in_schema=False
+    )
