@@ -1,0 +1,62 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""MO's GraphQL events, delivered to the integration's own routes.
+
+Declare listeners with :class:`GraphQLEvents`; each event is POSTed as ``Event[T]`` to the
+listener's path and acknowledged in MO when the handler answers 2xx.
+"""
+
+from typing import TYPE_CHECKING
+
+import httpx
+
+from fastramqpi.config import join_url
+from fastramqpi.events.delivery import http_client
+from fastramqpi.events.delivery import in_process_client
+from fastramqpi.events.models import Event
+from fastramqpi.events.models import GraphQLEvents
+from fastramqpi.events.models import Listener
+from fastramqpi.events.models import Namespace
+from fastramqpi.events.system import EventsSystem
+from fastramqpi.events.system import MOEventsAPI
+
+if TYPE_CHECKING:
+    from fastramqpi.context import Context
+
+__all__ = [
+    "NO_EVENT_SLEEP_DURATION",
+    "Event",
+    "EventsSystem",
+    "GraphQLEvents",
+    "Listener",
+    "Namespace",
+    "create_events_system",
+]
+
+NO_EVENT_SLEEP_DURATION: float = 2.0
+"""Seconds between a listener's polls while MO has no event for it (read at every wait)."""
+
+EVENTS_GRAPHQL_VERSION = 25
+"""The GraphQL version of the fetcher's own calls; the event API is the same up to v30."""
+
+
+def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSystem:
+    """The events system of an app, connecting to MO through ``context["mo_client"]`` at start.
+
+    Events go through ``context["app"]`` itself, or to ``settings.event_delivery_url`` if set.
+    """
+
+    def connect() -> tuple[MOEventsAPI, httpx.AsyncClient]:
+        from fastramqpi._events_client import EventsClient
+
+        settings = context["settings"]
+        # Never entered as a context manager: its exit would close the shared MO client.
+        mo = EventsClient(
+            url=join_url(settings.mo_url, f"graphql/v{EVENTS_GRAPHQL_VERSION}"),
+            http_client=context["mo_client"],
+        )
+        if settings.event_delivery_url is not None:
+            return mo, http_client(str(settings.event_delivery_url))
+        return mo, in_process_client(context["app"], {"context": context})
+
+    return EventsSystem(config, connect)

@@ -1,0 +1,48 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""Prometheus metrics of the events fetchers, labelled by listener.
+
+Module-level, so several apps in one process (tests) share them instead of registering twice.
+"""
+
+from prometheus_client import Counter
+from prometheus_client import Histogram
+
+_LABELS = ["namespace", "listener"]
+
+fetched = Counter("fastramqpi_events_fetched", "Events fetched from MO", _LABELS)
+delivered = Counter(
+    "fastramqpi_events_delivered",
+    "Deliveries to the handler, by response status class (or 'unreachable')",
+    [*_LABELS, "status"],
+)
+acknowledged = Counter(
+    "fastramqpi_events_acknowledged", "Events acknowledged in MO", _LABELS
+)
+failed = Counter(
+    "fastramqpi_events_failed",
+    "Failures, by stage: fetch or acknowledge (MO), deliver (handler not 2xx or unreachable)",
+    [*_LABELS, "stage"],
+)
+retry_after_pauses = Counter(
+    "fastramqpi_events_retry_after_pauses",
+    "Pauses of a listener asked for with Retry-After",
+    _LABELS,
+)
+fetcher_restarts = Counter(
+    "fastramqpi_events_fetcher_restarts",
+    "Fetchers restarted after an unexpected error",
+    _LABELS,
+)
+handler_seconds = Histogram(
+    "fastramqpi_events_handler_duration_seconds",
+    "Time from delivering an event to the handler's response",
+    _LABELS,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+fetch_seconds = Histogram(
+    "fastramqpi_events_fetch_duration_seconds",
+    "Time of one event_fetch call to MO",
+    _LABELS,
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)

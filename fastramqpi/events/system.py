@@ -1,0 +1,222 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""The running events system: declares namespaces and listeners in MO, then runs their fetchers.
+
+Start-up never waits for MO: declaring happens in a background task that retries until MO
+agrees, while the readiness check "GraphQL events" reports why it is not ready yet.
+"""
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+from typing import Protocol
+from uuid import UUID
+
+import httpx
+import structlog
+
+from fastramqpi.events import decisions
+from fastramqpi.events.fetcher import EventsAPI
+from fastramqpi.events.fetcher import ListenerFetchers
+from fastramqpi.events.fetcher import describe
+from fastramqpi.events.models import GraphQLEvents
+from fastramqpi.events.models import Listener
+from fastramqpi.events.models import Namespace
+
+logger = structlog.stdlib.get_logger(__name__)
+
+REDECLARE_AFTER_REJECTION = 60.0
+"""Seconds before declaring again after MO rejected a declaration: a fix takes a person."""
+
+UNREACHABLE_THRESHOLD = 60.0
+"""Seconds a listener's fetchers may fail to reach MO before readiness turns false."""
+
+SHUTDOWN_GRACE = 30.0
+"""Seconds deliveries under way at shutdown get to finish before they are cancelled."""
+
+
+class _Declared(Protocol):
+    @property
+    def uuid(self) -> UUID: ...
+
+
+class _DeclareResult(Protocol):
+    @property
+    def event_listener_declare(self) -> _Declared: ...
+
+
+class MOEventsAPI(EventsAPI, Protocol):
+    """Every MO call of the events system (the generated events client has them)."""
+
+    async def declare_namespace(self, name: str, public: bool) -> object: ...
+    async def declare_listener(
+        self, namespace: str, user_key: str, routing_key: str
+    ) -> _DeclareResult: ...
+
+
+class _Rejected(Exception):
+    """MO answered a declaration with a GraphQL error: retrying soon will not help."""
+
+
+def _graphql_messages(error: Exception) -> str | None:
+    """MO's error messages when ``error`` is a GraphQL error answer, else None."""
+    errors = getattr(error, "errors", None)
+    if type(error).__name__ != "GraphQLClientGraphQLMultiError" or not errors:
+        return None
+    return "; ".join(str(getattr(e, "message", e)) for e in errors)
+
+
+class EventsSystem:
+    """``context["graphql_events"]``: an async context manager, entered at priority 1000.
+
+    ``connect`` gives the MO events client and the handler client when the system starts, so
+    it can be built before the MO client exists.
+    """
+
+    _mo: MOEventsAPI
+    _handlers: httpx.AsyncClient
+
+    def __init__(
+        self,
+        config: GraphQLEvents,
+        connect: Callable[[], tuple[MOEventsAPI, httpx.AsyncClient]],
+        *,
+        rng: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self._connect = connect
+        self._rng = rng
+        self._clock = clock
+        self._declared_namespaces: set[str] = set()
+        self.fetchers: dict[tuple[str, str], ListenerFetchers] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._reason = "not started"
+
+    @property
+    def reason(self) -> str:
+        """Why the system is not ready; empty when it is."""
+        if self._reason:
+            return self._reason
+        for fetchers in self.fetchers.values():
+            if not fetchers.running:
+                return f"fetchers of listener {fetchers.listener.user_key!r} are not running"
+            if fetchers.unreachable_for() > UNREACHABLE_THRESHOLD:
+                return f"fetchers of listener {fetchers.listener.user_key!r} cannot reach MO"
+        return ""
+
+    def is_ready(self) -> bool:
+        return not self.reason
+
+    async def healthcheck(self, context: Any) -> bool:
+        """The readiness check "GraphQL events"."""
+        return self.is_ready()
+
+    async def __aenter__(self) -> "EventsSystem":
+        self._mo, self._handlers = self._connect()
+        self._reason = "declaring listeners in MO"
+        self._task = asyncio.create_task(
+            self._declare_and_start(), name="events:declare"
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._reason = "stopped"
+        if self._task is None:
+            return
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        await asyncio.gather(*(f.stop(SHUTDOWN_GRACE) for f in self.fetchers.values()))
+        self.fetchers.clear()
+        self._task = None
+        await self._handlers.aclose()
+
+    async def _declare_and_start(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self._declare_pending()
+            except _Rejected as rejection:
+                self._reason = str(rejection)
+                logger.error(
+                    "MO rejected the events declaration; retrying later",
+                    reason=self._reason,
+                )
+                await asyncio.sleep(REDECLARE_AFTER_REJECTION)
+                continue
+            except Exception as error:
+                failures += 1
+                delay = decisions.backoff_delay(failures, self._rng)
+                self._reason = f"cannot declare listeners in MO: {describe(error)}"
+                logger.warning(
+                    "Declaring events listeners failed",
+                    error=describe(error),
+                    retry_in=round(delay, 2),
+                )
+                await asyncio.sleep(delay)
+                continue
+            self._reason = ""
+            logger.info(
+                "Events listeners declared", listeners=[key[1] for key in self.fetchers]
+            )
+            return
+
+    async def _declare_pending(self) -> None:
+        """Declare what is not declared yet, starting each listener's fetchers as soon as it is.
+
+        One rejected listener does not hold back the others; all rejections are raised together.
+        """
+        rejections: list[str] = []
+        for namespace in self.config.declare_namespaces:
+            if namespace.name not in self._declared_namespaces:
+                await self._declare(rejections, self._declare_namespace, namespace)
+        for listener in self.config.declare_listeners:
+            if (listener.namespace, listener.user_key) not in self.fetchers:
+                await self._declare(rejections, self._declare_listener, listener)
+        if rejections:
+            raise _Rejected("; ".join(rejections))
+
+    async def _declare(
+        self,
+        rejections: list[str],
+        declare: Callable[[Any], Any],
+        what: Namespace | Listener,
+    ) -> None:
+        try:
+            await declare(what)
+        except Exception as error:
+            messages = _graphql_messages(error)
+            if messages is None:
+                raise
+            kind = "namespace" if isinstance(what, Namespace) else "listener"
+            name = what.name if isinstance(what, Namespace) else what.user_key
+            rejections.append(f"{kind} {name!r}: {messages}")
+
+    async def _declare_namespace(self, namespace: Namespace) -> None:
+        await self._mo.declare_namespace(name=namespace.name, public=namespace.public)
+        self._declared_namespaces.add(namespace.name)
+
+    async def _declare_listener(self, listener: Listener) -> None:
+        result = await self._mo.declare_listener(
+            namespace=listener.namespace,
+            user_key=listener.user_key,
+            routing_key=listener.routing_key,
+        )
+        fetchers = ListenerFetchers(
+            listener,
+            result.event_listener_declare.uuid,
+            self._mo,
+            self._handlers,
+            rng=self._rng,
+            clock=self._clock,
+        )
+        self.fetchers[(listener.namespace, listener.user_key)] = fetchers
+        fetchers.start()
