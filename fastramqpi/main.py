@@ -13,6 +13,7 @@ from fastapi import Request
 
 from fastramqpi import dap
 from fastramqpi import database
+from fastramqpi import events
 from fastramqpi import health
 from fastramqpi import lifespan
 from fastramqpi import log
@@ -81,6 +82,12 @@ class FastRAMQPI:
             self._context["sessionmaker"] = db.sessionmaker
             self.add_lifespan_manager(db, priority=150)
             self.add_healthcheck("Database", db.healthcheck)
+
+        if graphql_events is not None:
+            events_system = events.create_events_system(graphql_events, self._context)
+            self._context["graphql_events"] = events_system
+            self.add_lifespan_manager(events_system, priority=1000)
+            self.add_healthcheck("GraphQL events", events_system.healthcheck)
 
     @asynccontextmanager
     async def _lifespan(self, app: FastAPI) -> AsyncIterator[dict[str, Any]]:
