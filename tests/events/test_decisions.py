@@ -26,22 +26,30 @@ def test_a_2xx_answer_is_acknowledged(status: int) -> None:
     assert decide(Delivered(status), NOW) == Decision(ack=True)
 
 
-@pytest.mark.parametrize("status", [100, 301, 304, 400, 404, 409, 422, 429, 500, 502, 503])
+@pytest.mark.parametrize(
+    "status", [100, 301, 304, 400, 404, 409, 422, 429, 500, 502, 503]
+)
 def test_anything_but_2xx_is_left_in_mo_without_backing_off(status: int) -> None:
     assert decide(Delivered(status), NOW) == Decision(ack=False)
 
 
 def test_an_unreachable_handler_is_not_acknowledged_and_backs_off() -> None:
-    assert decide(Unreachable("ConnectError"), NOW) == Decision(ack=False, back_off=True)
+    assert decide(Unreachable("ConnectError"), NOW) == Decision(
+        ack=False, back_off=True
+    )
 
 
 def test_retry_after_in_seconds_pauses_the_listener() -> None:
-    assert decide(Delivered(503, retry_after="7"), NOW) == Decision(ack=False, pause=7.0)
+    assert decide(Delivered(503, retry_after="7"), NOW) == Decision(
+        ack=False, pause=7.0
+    )
 
 
 def test_retry_after_as_http_date_pauses_until_then() -> None:
     later = format_datetime(NOW + timedelta(seconds=90), usegmt=True)
-    assert decide(Delivered(429, retry_after=later), NOW) == Decision(ack=False, pause=90.0)
+    assert decide(Delivered(429, retry_after=later), NOW) == Decision(
+        ack=False, pause=90.0
+    )
 
 
 def test_retry_after_on_success_still_acknowledges() -> None:
@@ -78,8 +86,12 @@ def test_backoff_doubles_up_to_the_cap() -> None:
     assert top == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
 
 
-@given(st.integers(min_value=0, max_value=10_000), st.floats(min_value=0.0, max_value=1.0))
-def test_backoff_is_jittered_within_the_upper_half_and_never_zero(failures: int, r: float) -> None:
+@given(
+    st.integers(min_value=0, max_value=10_000), st.floats(min_value=0.0, max_value=1.0)
+)
+def test_backoff_is_jittered_within_the_upper_half_and_never_zero(
+    failures: int, r: float
+) -> None:
     delay = backoff_delay(failures, lambda: r, base=0.5, cap=30.0)
     ceiling = min(30.0, 0.5 * 2.0 ** min(max(failures - 1, 0), 32))
     assert ceiling / 2 <= delay <= ceiling
@@ -87,5 +99,9 @@ def test_backoff_is_jittered_within_the_upper_half_and_never_zero(failures: int,
 
 
 def test_status_classes() -> None:
-    assert [status_class(Delivered(s)) for s in (204, 404, 503)] == ["2xx", "4xx", "5xx"]
+    assert [status_class(Delivered(s)) for s in (204, 404, 503)] == [
+        "2xx",
+        "4xx",
+        "5xx",
+    ]
     assert status_class(Unreachable("x")) == "unreachable"

@@ -27,7 +27,9 @@ def test_event_of_uuid_parses_mo_subjects() -> None:
 
 
 def test_event_of_json_decodes_the_subject_string() -> None:
-    event = Event[Json[Person]].model_validate({"subject": '{"name": "Ada"}', "priority": 1})
+    event = Event[Json[Person]].model_validate(
+        {"subject": '{"name": "Ada"}', "priority": 1}
+    )
     assert event.subject == Person(name="Ada")
 
 
@@ -43,7 +45,9 @@ def test_event_is_frozen() -> None:
 
 
 def test_declarations_are_frozen_dataclasses_with_the_original_defaults() -> None:
-    listener = Listener(namespace="mo", user_key="k", routing_key="person", path="/events/person")
+    listener = Listener(
+        namespace="mo", user_key="k", routing_key="person", path="/events/person"
+    )
     assert listener.parallelism == 1
     assert Namespace("mine").public is False
     assert GraphQLEvents() == GraphQLEvents(declare_namespaces=[], declare_listeners=[])
@@ -62,7 +66,9 @@ def test_a_user_key_used_twice_in_a_namespace_is_refused_at_construction() -> No
     ("kwargs", "message"),
     [({"parallelism": 0}, "parallelism"), ({"path": "events/person"}, "path")],
 )
-def test_listener_arguments_are_checked(kwargs: dict[str, object], message: str) -> None:
+def test_listener_arguments_are_checked(
+    kwargs: dict[str, object], message: str
+) -> None:
     arguments: dict[str, object] = {
         "namespace": "mo",
         "user_key": "k",
