@@ -121,7 +121,7 @@ class Database:
         error = state.outcome.exception()
         assert error is not None
         logger.error(
-            "Database unavailable: schema not prepared yet, retrying",
+            "Cannot bring the database schema up to date; retrying",
             error=_reason(error),
             attempt=state.attempt_number,
             retry_in=round(state.upcoming_sleep, 2),
