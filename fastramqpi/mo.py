@@ -1,0 +1,267 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""Access to OS2mo: an HTTP client that looks after its own OAuth2 token.
+
+Every request to MO carries a client-credentials access token. The client fetches one on
+first use, renews it shortly before it expires, and recovers once when MO rejects a token
+early (revoked, signing key rotated). Handlers, the GraphQL client and the event fetchers all
+share one instance, so there is one token and one connection pool per integration.
+"""
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+from typing import Protocol
+
+import httpx
+import structlog
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+from fastramqpi.config import Settings
+
+logger = structlog.stdlib.get_logger(__name__)
+
+__all__ = [
+    "AuthenticatedMOClient",
+    "GraphQLClientClass",
+    "MOReadiness",
+    "SharedMOClient",
+    "TokenRefused",
+    "build_mo_client",
+]
+
+Clock = Callable[[], float]
+
+_NOT_AUTHENTICATED = "User is not authenticated"
+_MARKER = _NOT_AUTHENTICATED.encode()
+_MAX_REJECTION_SIZE = 8192
+"""MO's rejection is a tiny body; larger 200 responses are answers and are not inspected,
+so the thousands of event fetches a day are not parsed twice."""
+
+_NO_TOKEN = {"token_type": "Bearer", "access_token": ""}
+"""A placeholder: authlib refuses to send anything before it holds some token."""
+
+
+class TokenRefused(Exception):
+    """The token endpoint refused our client credentials: a configuration error."""
+
+
+def _rejected_token(response: httpx.Response, streamed: bool) -> bool:
+    """Whether MO turned the request down for its token (REST: 401, GraphQL: 200 + error)."""
+    if response.status_code == 401:
+        return True
+    if streamed or response.status_code != 200:
+        return False
+    body = response.content
+    if len(body) > _MAX_REJECTION_SIZE or _MARKER not in body:
+        return False
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return False
+    if not isinstance(answer, dict) or answer.get("data") is not None:
+        return False
+    errors = answer.get("errors")
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and e.get("message") == _NOT_AUTHENTICATED for e in errors
+    )
+
+
+def _bearer(request: httpx.Request) -> str:
+    return str(request.headers.get("authorization", "")).partition(" ")[2]
+
+
+class AuthenticatedMOClient(AsyncOAuth2Client):
+    """An ``httpx.AsyncClient`` for MO that fetches, renews and replaces its own token.
+
+    Token fetches are serialised, so any number of concurrent first requests cause one token
+    request. A token is renewed ``leeway`` seconds before it expires (at most half its
+    lifetime before, so short-lived tokens are not fetched for every request). A request MO
+    answers with a token rejection is sent once more with a fresh token; a second rejection
+    is returned to the caller as it is.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        token_url: str,
+        timeout: float,
+        leeway: float = 60,
+        clock: Clock = time.time,
+    ) -> None:
+        super().__init__(
+            client_id=client_id,
+            client_secret=client_secret,
+            grant_type="client_credentials",
+            token_endpoint=token_url,
+            token=dict(_NO_TOKEN),
+            leeway=leeway,
+            base_url=base_url,
+            timeout=timeout,
+        )
+        self._token_url = token_url
+        self._clock = clock
+        self._renew_at = float("-inf")
+
+    async def ensure_active_token(self, token: Any = None) -> None:
+        async with self._token_refresh_lock:
+            if self._clock() >= self._renew_at:
+                await self._fetch_token()
+
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        response: httpx.Response = await super().send(request, **kwargs)
+        if kwargs.get("auth") is not self.token_auth:
+            return (
+                response  # the token request itself, or one sent with other credentials
+            )
+        if not _rejected_token(response, streamed=kwargs.get("stream", False)):
+            return response
+        await response.aclose()
+        logger.warning(
+            "MO rejected the access token; fetching a new one",
+            method=request.method,
+            url=str(request.url.copy_with(query=None)),
+            status_code=response.status_code,
+        )
+        await self._replace_token(rejected=_bearer(response.request))
+        retried: httpx.Response = await super().send(request, **kwargs)
+        return retried
+
+    async def _replace_token(self, rejected: str) -> None:
+        async with self._token_refresh_lock:
+            if (
+                self.token["access_token"] == rejected
+            ):  # not replaced by a concurrent request
+                await self._fetch_token()
+
+    async def _fetch_token(self) -> None:
+        """Fetch a token; the caller holds the token lock."""
+        self._renew_at = float("-inf")
+        self.token = dict(_NO_TOKEN)
+        fetched_at = self._clock()
+        try:
+            token = await self.fetch_token(
+                self._token_url, grant_type="client_credentials"
+            )
+        except OAuthError as error:
+            raise TokenRefused(
+                f"The token endpoint {self._token_url} refused client {self.client_id!r}: "
+                f"{error.error} ({error.description}). Check CLIENT_ID and CLIENT_SECRET."
+            ) from None
+        lifetime = token.get("expires_in")
+        if lifetime is None:
+            self._renew_at = float("inf")
+        else:
+            lifetime = float(lifetime)
+            self._renew_at = fetched_at + lifetime - min(self.leeway, lifetime / 2)
+
+
+def build_mo_client(
+    settings: Settings, clock: Clock = time.time
+) -> AuthenticatedMOClient:
+    """The MO client ``settings`` describe; it is usable at once, no start-up needed."""
+    return AuthenticatedMOClient(
+        base_url=str(settings.mo_url),
+        client_id=settings.client_id,
+        client_secret=settings.client_secret.get_secret_value(),
+        token_url=settings.token_url,
+        timeout=settings.graphql_timeout,
+        clock=clock,
+    )
+
+
+class SharedMOClient:
+    """Lends the MO client to a GraphQL client without letting it close it.
+
+    ariadne-codegen's client closes the ``http_client`` it was given when it exits. The MO
+    client is shared with handlers and event fetchers that may still be running then, so it
+    is closed only by its own lifespan manager, after everything else has stopped.
+    """
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def post(self, url: Any, **kwargs: Any) -> httpx.Response:
+        return await self._client.post(url, **kwargs)
+
+    async def aclose(self) -> None:
+        """Leave the MO client open for its other users."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+class GraphQLClientClass(Protocol):
+    """Any class ariadne-codegen generates: ``cls(url=..., http_client=...)``, used with ``async with``."""
+
+    def __call__(
+        self, *, url: str, http_client: Any
+    ) -> AbstractAsyncContextManager[Any]: ...
+
+
+_READINESS_QUERY = "query FastRAMQPIReadiness { version { mo_version } }"
+
+
+class MOReadiness:
+    """The readiness check "MO": MO answers a trivial query made with our token.
+
+    The answer is kept for ``ttl`` seconds, and concurrent probes share one query, so
+    Kubernetes' probes do not add load on MO.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        url: str,
+        ttl: float = 5.0,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._url = url
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._answer: tuple[float, bool] | None = None
+
+    async def __call__(self, context: Any = None) -> bool:
+        async with self._lock:
+            if self._answer is None or self._clock() - self._answer[0] >= self._ttl:
+                ready = await self._probe()
+                self._answer = (self._clock(), ready)
+            return self._answer[1]
+
+    async def _probe(self) -> bool:
+        try:
+            response = await self._client.post(
+                self._url, json={"query": _READINESS_QUERY}
+            )
+        except TokenRefused as error:
+            logger.warning("MO is not ready", reason=str(error))
+            return False
+        except httpx.HTTPError as error:
+            logger.warning("MO is not ready", reason=f"{type(error).__name__}: {error}")
+            return False
+        if response.status_code != 200:
+            logger.warning("MO is not ready", status_code=response.status_code)
+            return False
+        try:
+            answer = response.json()
+        except ValueError:
+            logger.warning("MO is not ready", reason="the answer is not JSON")
+            return False
+        if (
+            not isinstance(answer, dict)
+            or answer.get("errors")
+            or not answer.get("data")
+        ):
+            errors = answer.get("errors") if isinstance(answer, dict) else None
+            logger.warning("MO is not ready", errors=errors)
+            return False
+        return True
