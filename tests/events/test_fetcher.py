@@ -5,6 +5,7 @@ in-memory MO queue and a real FastAPI app delivered to in-process."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from uuid import UUID
@@ -154,10 +155,13 @@ async def running(
     await fetchers.stop(grace=1.0)
 
 
-async def _until(condition: object, step: float = 0.01) -> None:
+async def _until(condition: Callable[[], bool]) -> None:
+    """Poll a condition the code under test makes true; a generous bound only stops a hang."""
     async with asyncio.timeout(10):
-        while not condition():  # type: ignore[operator]
-            await asyncio.sleep(step)
+        while True:
+            if condition():
+                return
+            await asyncio.sleep(0.01)
 
 
 async def test_idle_fetchers_take_turns_polling(
