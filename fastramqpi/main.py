@@ -4,6 +4,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
+from contextlib import aclosing
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,7 +20,9 @@ from fastramqpi import lifespan
 from fastramqpi import log
 from fastramqpi import metrics
 from fastramqpi import middleware
+from fastramqpi import mo
 from fastramqpi.config import Settings
+from fastramqpi.config import join_url
 from fastramqpi.context import Context
 from fastramqpi.health import HealthCheck
 from fastramqpi.health import HealthChecks
@@ -40,7 +43,7 @@ class FastRAMQPI:
         application_name: str,
         settings: Settings,
         graphql_version: int,
-        graphql_client_cls: type[Any] | None = None,
+        graphql_client_cls: mo.GraphQLClientClass | None = None,
         graphql_events: Any = None,
         database_metadata: Any = None,
         database_migrations: Any = None,
@@ -71,6 +74,18 @@ class FastRAMQPI:
         app.add_middleware(middleware.RequestIdMiddleware)
         app.add_middleware(middleware.ContextMiddleware, context=self._context)
         self._context["app"] = app
+
+        graphql_url = join_url(settings.mo_url, f"graphql/v{graphql_version}")
+        mo_client = mo.build_mo_client(settings)
+        self._context["mo_client"] = mo_client
+        self.add_lifespan_manager(aclosing(mo_client), priority=100)
+        self.add_healthcheck("MO", mo.MOReadiness(mo_client, graphql_url))
+        if graphql_client_cls is not None:
+            graphql_client = graphql_client_cls(
+                url=graphql_url, http_client=mo.SharedMOClient(mo_client)
+            )
+            self._context["graphql_client"] = graphql_client
+            self.add_lifespan_manager(graphql_client, priority=200)
 
         if database_metadata is not None or database_migrations is not None:
             db = database.Database(
