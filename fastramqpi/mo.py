@@ -113,7 +113,7 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
     async def ensure_active_token(self, token: Any = None) -> None:
         async with self._token_refresh_lock:
             if self._clock() >= self._renew_at:
-                await self._fetch_token()
+                await self._get_new_token()
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         response: httpx.Response = await super().send(request, **kwargs)
@@ -139,9 +139,9 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
             if (
                 self.token["access_token"] == rejected
             ):  # not replaced by a concurrent request
-                await self._fetch_token()
+                await self._get_new_token()
 
-    async def _fetch_token(self) -> None:
+    async def _get_new_token(self) -> None:
         """Fetch a token; the caller holds the token lock."""
         self._renew_at = float("-inf")
         self.token = dict(_NO_TOKEN)
