@@ -1,0 +1,72 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""The integration under test, served by a real uvicorn on the test's own event loop.
+
+On the test's loop, so a test may also use the app's resources (its sessionmaker, its MO
+client) directly.
+"""
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import uvicorn
+
+TEST_CLIENT_TIMEOUT = 300.0
+"""Seconds a request from ``test_client`` may take: long enough for a slow handler under a
+debugger, short enough that a hung app fails the test eventually."""
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise RuntimeError(
+            f"Cannot serve the app on {host}:{port} ({error.strerror}); is another server "
+            "running there? Override the `server_port` fixture (0 picks a free port)."
+        ) from None
+    return sock
+
+
+@asynccontextmanager
+async def run_server(
+    app: Any, host: str = "127.0.0.1", port: int = 8000
+) -> AsyncIterator[str]:
+    """Serve ``app`` (lifespan included) until the block ends; yields its base URL."""
+    sock = _bind(host, port)
+    config = uvicorn.Config(app, lifespan="on", log_config=None)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(
+        server.serve(sockets=[sock]), name="fastramqpi-test-server"
+    )
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError(
+                    "The app did not start: see the log for its start-up error"
+                )
+            await asyncio.sleep(0.01)
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await asyncio.gather(task, return_exceptions=True)
+        sock.close()
+
+
+@asynccontextmanager
+async def run_test_client(
+    app: Any, host: str = "127.0.0.1", port: int = 8000
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Serve ``app`` and yield an HTTP client for it."""
+    async with (
+        run_server(app, host, port) as url,
+        httpx.AsyncClient(base_url=url, timeout=TEST_CLIENT_TIMEOUT) as client,
+    ):
+        yield client
