@@ -117,10 +117,9 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         response: httpx.Response = await super().send(request, **kwargs)
+        # The token request itself, or one sent with other credentials, is left alone.
         if kwargs.get("auth") is not self.token_auth:
-            return (
-                response  # the token request itself, or one sent with other credentials
-            )
+            return response
         if not _rejected_token(response, streamed=kwargs.get("stream", False)):
             return response
         await response.aclose()
@@ -136,9 +135,8 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
 
     async def _replace_token(self, rejected: str) -> None:
         async with self._token_refresh_lock:
-            if (
-                self.token["access_token"] == rejected
-            ):  # not replaced by a concurrent request
+            # A concurrent request may have replaced it already.
+            if self.token["access_token"] == rejected:
                 await self._get_new_token()
 
     async def _get_new_token(self) -> None:
@@ -153,7 +151,7 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
         except OAuthError as error:
             raise TokenRefused(
                 f"The token endpoint {self._token_url} refused client {self.client_id!r}: "
-                f"{error.error} ({error.description}). Check CLIENT_ID and CLIENT_SECRET."
+                f"{error.error} ({error.description}). Check FASTRAMQPI__CLIENT_ID and FASTRAMQPI__CLIENT_SECRET."
             ) from None
         lifetime = token.get("expires_in")
         if lifetime is None:
