@@ -1,0 +1,98 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""The database going away for real (a loopback proxy the test cuts), and coming back."""
+
+import asyncio
+import logging
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from fastramqpi.config import DatabaseSettings
+from tests.database.example import create_fastramqpi
+from tests.database.example import until_ready
+from tests.database.proxy import Proxy
+from tests.servers import serve
+
+PASSWORD = "hunter2-not-for-logs"
+
+
+def _through(proxy: Proxy, database_name: str) -> DatabaseSettings:
+    return DatabaseSettings(
+        user="postgres",
+        password=PASSWORD,  # type: ignore[arg-type]
+        host="127.0.0.1",
+        port=proxy.port,
+        name=database_name,
+    )
+
+
+async def _names(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(text('SELECT name FROM "user" ORDER BY name'))
+        return [name for (name,) in rows]
+
+
+async def test_database_down_at_startup_delays_readiness_not_startup(
+    database_name: str,
+    proxy: Proxy,
+    inspect_db: AsyncEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await proxy.cut()
+    app = create_fastramqpi(_through(proxy, database_name)).get_app()
+
+    async with serve(app) as url, httpx.AsyncClient(base_url=url) as client:
+        assert (await client.get("/")).status_code == 200
+        assert (await until_ready(client, ready=False)).status_code == 503
+        for _ in range(600):  # the first attempt's error is logged in the background
+            if _errors(caplog):
+                break
+            await asyncio.sleep(0.05)
+        refused = await client.post("/users/alice")
+        assert refused.status_code >= 500
+        assert "Traceback" not in refused.text
+
+        await proxy.start()
+        await until_ready(client)
+        assert (await client.post("/users/alice")).status_code == 200
+
+    assert await _names(inspect_db) == ["alice"]
+    error = _errors(caplog)[0]
+    assert "127.0.0.1" in error
+    assert str(proxy.port) in error
+    assert database_name in error
+    assert "Connect call failed" in error
+    assert PASSWORD not in caplog.text
+
+
+def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "fastramqpi.database" and r.levelno == logging.ERROR
+    ]
+
+
+async def test_database_lost_while_running_then_back_without_restart(
+    database_name: str, proxy: Proxy, inspect_db: AsyncEngine
+) -> None:
+    app = create_fastramqpi(_through(proxy, database_name)).get_app()
+    async with serve(app) as url, httpx.AsyncClient(base_url=url) as client:
+        await until_ready(client)
+        assert (await client.post("/users/alice")).status_code == 200
+
+        await proxy.cut()
+        assert (await until_ready(client, ready=False)).status_code == 503
+        lost = await client.post("/users/bob")
+        assert lost.status_code >= 500
+        assert "Traceback" not in lost.text
+        assert PASSWORD not in lost.text
+
+        await proxy.start()
+        await until_ready(client)
+        assert (await client.post("/users/bob")).status_code == 200
+
+    assert await _names(inspect_db) == ["alice", "bob"]
