@@ -1,0 +1,260 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""Events from the MO emulator to an integration served by real uvicorn, and back as acks."""
+
+import asyncio
+import random
+import time
+from collections import defaultdict
+from typing import Any
+from uuid import UUID
+from uuid import uuid4
+
+import structlog
+from fastapi import APIRouter
+from fastapi import Response
+
+from fastramqpi.emulator import Emulator
+from fastramqpi.events import Event
+from fastramqpi.events import Listener
+from tests.events.conftest import Logs
+from tests.events.conftest import integration
+from tests.events.conftest import metric
+from tests.events.conftest import pending_subjects
+from tests.events.conftest import quick_retry
+from tests.events.conftest import running
+from tests.events.conftest import unique
+from tests.events.conftest import until
+
+logger = structlog.stdlib.get_logger()
+
+FAILED = "Event handler failed; event left in MO"
+
+
+def person_listener(parallelism: int = 1) -> Listener:
+    return Listener(
+        namespace="mo",
+        user_key=unique("person"),
+        routing_key="person",
+        path="/events/person",
+        parallelism=parallelism,
+    )
+
+
+async def test_every_event_is_handled_and_only_2xx_is_acknowledged(
+    emu: Emulator,
+) -> None:
+    """At-least-once with a handler failing 10% of the time, and one subject that always fails."""
+    answers: dict[str, list[int]] = defaultdict(list)
+    flaky = random.Random(5)
+    poison = str(uuid4())
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> Response:
+        subject = str(event.subject)
+        status = 500 if subject == poison or flaky.random() < 0.1 else 204
+        answers[subject].append(status)
+        return Response(status_code=status)
+
+    subjects = [str(uuid4()) for _ in range(60)]
+    async with (
+        running(integration(emu, router, [person_listener(4)])),
+        quick_retry(emu),
+    ):
+        for subject in [*subjects, poison]:
+            emu.emit("person", subject)
+        await until(
+            lambda: pending_subjects(emu) == {poison} and len(answers[poison]) >= 3
+        )
+
+    assert all(204 in answers[s] for s in subjects)
+    assert any(500 in answers[s] for s in subjects), (
+        "the handler never failed: nothing was tested"
+    )
+    assert set(answers[poison]) == {500}
+    assert pending_subjects(emu) == {poison}
+
+
+async def test_an_mo_outage_mid_stream_is_ridden_out(emu: Emulator) -> None:
+    handled: dict[str, int] = defaultdict(int)
+    listener = person_listener(2)
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> None:
+        handled[str(event.subject)] += 1
+        if sum(handled.values()) == 10:
+            # MO goes away for a while: refused requests, then dropped connections.
+            emu.faults.fail_next(8, status=503)
+            emu.faults.drop_next(4)
+
+    subjects = [str(uuid4()) for _ in range(40)]
+    fetch_failures = metric("fastramqpi_events_failed_total", listener, stage="fetch")
+    fastramqpi = integration(emu, router, [listener])
+    async with running(fastramqpi), quick_retry(emu, every=0.5):
+        for subject in subjects:
+            emu.emit("person", subject)
+        await until(lambda: not emu.pending())
+        assert fastramqpi.get_context()["graphql_events"].is_ready()
+
+    assert set(handled) == set(subjects)
+    assert (
+        metric("fastramqpi_events_failed_total", listener, stage="fetch")
+        > fetch_failures
+    )
+
+
+async def test_retry_after_pauses_every_fetcher_of_the_listener(emu: Emulator) -> None:
+    listener = person_listener(3)
+    first = str(uuid4())
+    others = [str(uuid4()) for _ in range(5)]
+    started: dict[str, float] = {}
+    answered_503_at: list[float] = []
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> Response:
+        subject = str(event.subject)
+        started.setdefault(subject, time.monotonic())
+        if subject == first and not answered_503_at:
+            answered_503_at.append(time.monotonic())
+            return Response(status_code=503, headers={"Retry-After": "1"})
+        return Response(status_code=204)
+
+    def pauses() -> float:
+        return metric("fastramqpi_events_retry_after_pauses_total", listener)
+
+    before = pauses()
+    async with running(integration(emu, router, [listener])):
+        emu.emit("person", first)
+        await until(lambda: pauses() == before + 1)
+        # Let fetches already under way come back empty, then give MO work for every fetcher.
+        await asyncio.sleep(0.2)
+        for other in others:
+            emu.emit("person", other)
+        await until(
+            lambda: pending_subjects(emu) == {first} and set(others) <= set(started)
+        )
+
+    # Three fetchers polling every 50 ms would have taken the others within 0.3 s.
+    assert min(started[s] for s in others) >= answered_503_at[0] + 1.0
+    assert pauses() == before + 1
+    assert pending_subjects(emu) == {first}
+
+
+async def test_a_malformed_subject_is_a_422_left_in_mo_without_a_hot_loop(
+    emu: Emulator, logs: Logs
+) -> None:
+    listener = person_listener(2)
+    good = str(uuid4())
+    handled: list[str] = []
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> None:
+        handled.append(str(event.subject))
+
+    def failures() -> list[dict[str, Any]]:
+        return logs(FAILED)
+
+    fetches = lambda: metric("fastramqpi_events_fetch_duration_seconds_count", listener)  # noqa: E731
+    async with running(integration(emu, router, [listener])):
+        emu.emit("person", "not-a-uuid")
+        emu.emit("person", good)
+        await until(
+            lambda: handled == [good] and not pending_subjects(emu) - {"not-a-uuid"}
+        )
+        await until(lambda: len(failures()) >= 1)
+        # Plenty of polls later, the bad event has still been tried only once.
+        polled = fetches()
+        await until(lambda: fetches() >= polled + 10)
+        assert len(failures()) == 1
+        assert pending_subjects(emu) == {"not-a-uuid"}
+
+        # MO offers it again once its retry time has come; it fails once more, and only once.
+        emu.clock.advance(181)  # type: ignore[attr-defined]
+        await until(lambda: len(failures()) >= 2)
+        polled = fetches()
+        await until(lambda: fetches() >= polled + 10)
+        assert len(failures()) == 2
+
+    [line, _] = failures()
+    assert line["status"] == 422
+    assert line["subject"] == "not-a-uuid"
+    assert line["listener"] == listener.user_key
+    assert "uuid" in str(line["body"])
+    assert len(str(line["body"])) <= 500
+    assert pending_subjects(emu) == {"not-a-uuid"}
+
+
+async def test_shutdown_finishes_deliveries_under_way_and_fetches_nothing_more(
+    emu: Emulator,
+) -> None:
+    listener = person_listener(2)
+    entered = asyncio.Event()
+    release = asyncio.Event()
+    stop = asyncio.Event()
+    finished: list[str] = []
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> None:
+        entered.set()
+        await release.wait()
+        finished.append(str(event.subject))
+
+    fastramqpi = integration(emu, router, [listener])
+    system = fastramqpi.get_context()["graphql_events"]
+
+    async def run() -> None:
+        async with running(fastramqpi):
+            await stop.wait()
+
+    in_flight, later = str(uuid4()), str(uuid4())
+    server = asyncio.create_task(run())
+    await until(system.is_ready)
+    emu.emit("person", in_flight)
+    await entered.wait()
+
+    stop.set()
+    await until(lambda: system.reason == "stopped")
+    fetches = metric("fastramqpi_events_fetch_duration_seconds_count", listener)
+    emu.emit("person", later)
+    await asyncio.sleep(
+        0.2
+    )  # several idle intervals: a running fetcher would have taken it
+    release.set()
+    await server
+
+    assert finished == [in_flight]
+    assert pending_subjects(emu) == {later}
+    assert metric("fastramqpi_events_fetch_duration_seconds_count", listener) == fetches
+
+
+async def test_each_delivery_has_its_own_request_id_in_the_handlers_logs(
+    emu: Emulator, logs: Logs
+) -> None:
+    failing = str(uuid4())
+    subjects = [str(uuid4()) for _ in range(3)]
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> Response:
+        logger.info("Handling event", subject=str(event.subject))
+        return Response(status_code=500 if str(event.subject) == failing else 204)
+
+    async with running(integration(emu, router, [person_listener()])):
+        for subject in [*subjects, failing]:
+            emu.emit("person", subject)
+        await until(
+            lambda: pending_subjects(emu) == {failing} and len(logs(FAILED)) == 1
+        )
+
+    handling = {line["subject"]: line for line in logs("Handling event")}
+    assert set(handling) == {*subjects, failing}
+    ids = {line["request_id"] for line in handling.values()}
+    assert len(ids) == 4
+    assert all(str(UUID(i)) == i for i in ids)
+    [failure] = logs(FAILED)
+    assert failure["request_id"] == handling[failing]["request_id"]
