@@ -39,6 +39,11 @@ input NamespaceFilter {
   public: Boolean = null
 }
 
+input Window {
+  from: DateTime
+  userKey: String = "default"
+}
+
 type Stamp {
   at: DateTime!
 }

@@ -132,6 +132,15 @@ def test_optional_input_fields_default_to_unset_and_none_is_kept(
     assert namespace_filter.model_dump(exclude_unset=True) == {"public": None}
 
 
+def test_aliased_optional_fields_take_unset_too(with_plugins: ModuleType) -> None:
+    UNSET = with_plugins.base_model.UNSET
+
+    window = with_plugins.Window(from_=UNSET, user_key="k")
+
+    assert (window.from_, window.user_key) == (UNSET, "k")
+    assert window.model_dump(by_alias=True, exclude_unset=True) == {"userKey": "k"}
+
+
 def test_without_the_plugin_an_explicit_unset_is_rejected(
     without_plugins: ModuleType,
 ) -> None:
