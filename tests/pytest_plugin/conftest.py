@@ -7,7 +7,17 @@ import os
 import textwrap
 from dataclasses import dataclass
 
+# Inner runs are in-process, and pytester forgets modules first imported by one of them; a C
+# extension imported a second time crashes (asyncpg's does). Import them once, out here.
+import asyncpg  # noqa: F401
 import pytest
+import sqlalchemy.dialects.postgresql.asyncpg  # noqa: F401
+
+import fastramqpi._pytest.database
+import fastramqpi._pytest.mo
+import fastramqpi._pytest.server
+import fastramqpi.emulator
+import fastramqpi.main  # noqa: F401
 
 INI = """\
 [pytest]
@@ -128,6 +138,7 @@ def create_app(**kwargs) -> FastAPI:
         ),
         **kwargs,
     )
+    fastramqpi.get_app().include_router(router)
     return fastramqpi.get_app()
 """
 
