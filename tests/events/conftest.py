@@ -52,11 +52,13 @@ def integration(
     fastramqpi = FastRAMQPI(
         application_name="events-test",
         settings=Settings(
-            client_id="x",
-            client_secret="y",
-            mo_url=emu.url,
-            auth_token_url=emu.token_url,
-            **settings,
+            **{
+                "client_id": "x",
+                "client_secret": "y",
+                "mo_url": emu.url,
+                "auth_token_url": emu.token_url,
+                **settings,
+            }
         ),
         graphql_version=25,
         graphql_events=GraphQLEvents(declare_listeners=listeners),
