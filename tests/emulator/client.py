@@ -64,6 +64,12 @@ class MO:
     def close(self) -> None:
         self.http.close()
 
+    def __enter__(self) -> "MO":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def execute(self, query: str, **variables: Any) -> dict[str, Any]:
         """The whole GraphQL response; MO answers even errors with HTTP 200."""
         response = self.http.post(

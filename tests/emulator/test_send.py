@@ -1,6 +1,7 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
 from collections.abc import Callable
+from typing import Any
 
 from fastramqpi.emulator import Emulator
 from fastramqpi.emulator import FakeClock
@@ -17,7 +18,9 @@ def test_send_needs_the_caller_to_own_the_namespace(
     name = unique("ns")
     alice.declare_namespace(name, public=True)
     listener = bob.declare_listener("thing", namespace=name)
-    send = dict(namespace=name, routing_key="thing", subject="s", priority=5)
+    send: dict[str, Any] = dict(
+        namespace=name, routing_key="thing", subject="s", priority=5
+    )
     (message,) = bob.errors(SEND, **send)
     assert "owner" in message
     assert bob.errors(SEND, **{**send, "namespace": "mo"})
