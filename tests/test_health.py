@@ -1,6 +1,7 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -8,15 +9,28 @@ import pytest
 
 from fastramqpi import health
 from fastramqpi.config import Settings
+from fastramqpi.emulator import Emulator
+from fastramqpi.emulator import serve_emulator
 from fastramqpi.main import FastRAMQPI
 from tests.servers import serve
 
 
-def _fastramqpi() -> FastRAMQPI:
+@pytest.fixture(scope="module")
+def mo() -> Iterator[Emulator]:
+    with serve_emulator(Emulator()) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def fastramqpi(mo: Emulator) -> FastRAMQPI:
+    settings = Settings(
+        client_id="id",
+        client_secret="secret",
+        mo_url=mo.url,
+        auth_token_url=mo.token_url,
+    )
     return FastRAMQPI(
-        application_name="health-test",
-        settings=Settings(client_id="id", client_secret="secret"),
-        graphql_version=25,
+        application_name="health-test", settings=settings, graphql_version=25
     )
 
 
@@ -37,18 +51,19 @@ async def _hangs(context: Any) -> bool:
     return True  # pragma: no cover
 
 
-async def test_root_names_the_application() -> None:
+async def test_root_names_the_application(fastramqpi: FastRAMQPI) -> None:
     async with (
-        serve(_fastramqpi().get_app()) as url,
+        serve(fastramqpi.get_app()) as url,
         httpx.AsyncClient(base_url=url) as client,
     ):
         response = await client.get("/")
     assert response.json() == {"name": "health-test"}
 
 
-async def test_ready_runs_every_check_and_names_the_failing_ones() -> None:
-    fastramqpi = _fastramqpi()
-    fastramqpi.add_healthcheck("MO", _up)
+async def test_ready_runs_every_check_and_names_the_failing_ones(
+    fastramqpi: FastRAMQPI,
+) -> None:
+    fastramqpi.add_healthcheck("Cache", _up)
     fastramqpi.add_healthcheck("Database", _down)
     fastramqpi.add_healthcheck("Flaky", _raises)
     async with (
@@ -57,24 +72,28 @@ async def test_ready_runs_every_check_and_names_the_failing_ones() -> None:
     ):
         response = await client.get("/health/ready")
     assert response.status_code == 503
-    assert response.json() == {"MO": True, "Database": False, "Flaky": False}
+    assert response.json() == {
+        "MO": True,
+        "Cache": True,
+        "Database": False,
+        "Flaky": False,
+    }
 
 
-async def test_ready_is_200_when_all_pass() -> None:
-    fastramqpi = _fastramqpi()
-    fastramqpi.add_healthcheck("MO", _up)
+async def test_ready_is_200_when_all_pass(fastramqpi: FastRAMQPI) -> None:
+    fastramqpi.add_healthcheck("Cache", _up)
     async with (
         serve(fastramqpi.get_app()) as url,
         httpx.AsyncClient(base_url=url) as client,
     ):
         response = await client.get("/health/ready")
-    assert (response.status_code, response.json()) == (200, {"MO": True})
+    assert response.status_code == 200
+    assert response.json() == {"MO": True, "Cache": True}
 
 
-async def test_live_ignores_readiness_checks() -> None:
+async def test_live_ignores_readiness_checks(fastramqpi: FastRAMQPI) -> None:
     """An MO outage must not make Kubernetes restart the pod."""
-    fastramqpi = _fastramqpi()
-    fastramqpi.add_healthcheck("MO", _down)
+    fastramqpi.add_healthcheck("Cache", _down)
     fastramqpi.add_healthcheck("Event loop", _up, live=True)
     async with (
         serve(fastramqpi.get_app()) as url,
@@ -86,8 +105,7 @@ async def test_live_ignores_readiness_checks() -> None:
     assert ready.status_code == 503
 
 
-async def test_live_fails_on_a_failing_live_check() -> None:
-    fastramqpi = _fastramqpi()
+async def test_live_fails_on_a_failing_live_check(fastramqpi: FastRAMQPI) -> None:
     fastramqpi.add_healthcheck("Deadlock detector", _down, live=True)
     async with (
         serve(fastramqpi.get_app()) as url,
@@ -101,12 +119,10 @@ async def test_live_fails_on_a_failing_live_check() -> None:
 
 
 async def test_a_hanging_check_cannot_hang_the_probe(
-    monkeypatch: pytest.MonkeyPatch,
+    fastramqpi: FastRAMQPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(health, "TIMEOUT", 0.2)
-    fastramqpi = _fastramqpi()
     fastramqpi.add_healthcheck("Hangs", _hangs)
-    fastramqpi.add_healthcheck("MO", _up)
     async with (
         serve(fastramqpi.get_app()) as url,
         httpx.AsyncClient(base_url=url) as client,
@@ -118,8 +134,6 @@ async def test_a_hanging_check_cannot_hang_the_probe(
     )
 
 
-def test_duplicate_healthcheck_name_is_an_error() -> None:
-    fastramqpi = _fastramqpi()
-    fastramqpi.add_healthcheck("MO", _up)
+def test_duplicate_healthcheck_name_is_an_error(fastramqpi: FastRAMQPI) -> None:
     with pytest.raises(ValueError, match="MO"):
         fastramqpi.add_healthcheck("MO", _down)
