@@ -1,7 +1,9 @@
 """${message}
 
 Revision: ${up_revision}
+% if down_revision:
 Parent: ${down_revision | comma,n}
+% endif
 Written: ${create_date}
 """
 
@@ -9,7 +11,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-${imports if imports else ""}
+% if imports:
+${imports}
+% endif
 
 revision: str = ${repr(up_revision)}
 down_revision: str | Sequence[str] | None = ${repr(down_revision)}
