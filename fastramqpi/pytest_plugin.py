@@ -61,8 +61,16 @@ README = "the 'Integration Testing' section of FastRAMQPI's README (docs/testing
 _DATABASES = pytest.StashKey["TestDatabases"]()
 
 
+def _installed(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
 def _needs(module: str, fixture: str, package: str) -> None:
-    if importlib.util.find_spec(module) is None:
+    if not _installed(module):
         pytest.fail(
             f"The `{fixture}` fixture needs {package}: pip install {package}",
             pytrace=False,
@@ -70,7 +78,7 @@ def _needs(module: str, fixture: str, package: str) -> None:
 
 
 # pytest-asyncio is optional: without it the async fixtures exist but fail with a message.
-if importlib.util.find_spec("pytest_asyncio") is not None:
+if _installed("pytest_asyncio"):
     import pytest_asyncio
 
     _async_fixture: Callable[..., Any] = pytest_asyncio.fixture
@@ -345,23 +353,33 @@ async def unauthenticated_mo_client() -> AsyncIterator["AsyncClient"]:
 
 
 @pytest.fixture
-def passthrough_backing_services(request: pytest.FixtureRequest) -> Any:
+def passthrough_backing_services(request: pytest.FixtureRequest) -> Iterator[Any]:
     """respx mocks every other HTTP request, but lets MO, the token server and loopback by.
 
     Tests add their own routes to the same ``respx_mock``. Without respx, nothing to do.
     """
-    if importlib.util.find_spec("respx") is None:
-        return None
+    if not _installed("respx"):
+        yield None
+        return
+    import respx
+
     from fastramqpi._pytest.environment import mo_environment
 
-    respx_mock = request.getfixturevalue("respx_mock")
     hosts = {"127.0.0.1", "localhost", "mo-service", "keycloak-service"}
     hosts.update(mo_environment(os.environ).hosts)
+    if request.config.pluginmanager.has_plugin("respx"):
+        router = request.getfixturevalue("respx_mock")
+        _pass_through(router, hosts)
+        yield router
+        return
+    with respx.mock as router:
+        _pass_through(router, hosts)
+        yield router
+
+
+def _pass_through(router: Any, hosts: set[str]) -> None:
     for host in sorted(hosts):
-        respx_mock.route(
-            host=host, name=f"fastramqpi-passthrough-{host}"
-        ).pass_through()
-    return respx_mock
+        router.route(host=host, name=f"fastramqpi-passthrough-{host}").pass_through()
 
 
 @pytest.fixture(scope="session")

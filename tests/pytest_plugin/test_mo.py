@@ -1,0 +1,197 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""Integration tests against the MO emulator, or against an MO named by FASTRAMQPI__MO_URL."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from fastramqpi.emulator import Emulator
+from fastramqpi.emulator import serve_emulator
+from tests.pytest_plugin.conftest import APP
+from tests.pytest_plugin.conftest import Project
+from tests.pytest_plugin.conftest import use_postgresql
+
+pytest_plugins = ("pytester",)
+
+NAMESPACES = "{ event_namespaces { objects { name } } }"
+
+
+@pytest.fixture
+def real_mo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    """An MO already running, as an OS2mo CI stack would provide it."""
+    with serve_emulator(Emulator()) as mo:
+        monkeypatch.setenv("FASTRAMQPI__MO_URL", mo.url)
+        monkeypatch.setenv("FASTRAMQPI__AUTH_TOKEN_URL", mo.token_url)
+        monkeypatch.setenv("FASTRAMQPI__CLIENT_ID", "ci-client")
+        monkeypatch.setenv("FASTRAMQPI__CLIENT_SECRET", "ci-secret")
+        yield mo
+
+
+def _namespaces(mo: Emulator) -> list[str]:
+    token = httpx.post(
+        mo.token_url,
+        data={"grant_type": "client_credentials"},
+        auth=("ci-client", "ci-secret"),
+    ).json()["access_token"]
+    answer = httpx.post(
+        f"{mo.url}/graphql/v25",
+        json={"query": NAMESPACES},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    return sorted(n["name"] for n in answer["data"]["event_namespaces"]["objects"])
+
+
+def test_with_mo_url_set_the_tests_use_that_mo_and_leave_it_as_they_found_it(
+    project: Project, real_mo: Emulator
+) -> None:
+    project.write(
+        test_real=f'''
+        import os
+
+        import pytest
+
+
+        @pytest.mark.integration_test
+        async def test_changes_mo(mo_client):
+            assert os.environ["FASTRAMQPI__MO_URL"] == "{real_mo.url}"
+            declared = await mo_client.post(
+                f"{{mo_client.base_url}}/graphql/v25",
+                json={{"query": 'mutation {{ event_namespace_declare(input: {{name: "scratch"}}) {{ name }} }}'}},
+            )
+            assert declared.json()["data"] == {{"event_namespace_declare": {{"name": "scratch"}}}}
+        '''
+    )
+    project.run().assert_outcomes(passed=1)
+    # The namespace the test made is gone again: MO was restored from its snapshot.
+    assert _namespaces(real_mo) == ["mo"]
+
+
+def test_an_mo_without_its_testing_api_fails_the_test_saying_so(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FASTRAMQPI__MO_URL", "http://127.0.0.1:1")
+    project.write(
+        test_down="""
+        import pytest
+
+
+        @pytest.mark.integration_test
+        def test_it():
+            pass
+        """
+    )
+    result = project.run()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*MO's testing API at http://127.0.0.1:1/testing/database/snapshot is unreachable*"
+            "Unset it to test against the MO emulator*"
+        ]
+    )
+
+
+def test_each_integration_test_gets_its_own_emulator(project: Project) -> None:
+    project.write(
+        test_emulators="""
+        import os
+
+        import pytest
+
+        SEEN = []
+
+
+        @pytest.mark.integration_test
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_it(mo_emulator, n):
+            assert os.environ["FASTRAMQPI__MO_URL"] == mo_emulator.url
+            assert os.environ["FASTRAMQPI__AUTH_TOKEN_URL"] == mo_emulator.token_url
+            assert mo_emulator not in SEEN
+            SEEN.append(mo_emulator)
+
+
+        def test_unit_tests_get_no_emulator():
+            assert "FASTRAMQPI__MO_URL" not in os.environ
+        """
+    )
+    project.run().assert_outcomes(passed=3)
+
+
+def test_failed_events_come_back_quickly_and_idle_polling_is_fast(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_postgresql(monkeypatch)
+    project.write(
+        app_module=APP,
+        test_retry="""
+        import pytest
+
+        import app_module
+        import fastramqpi.events
+        from fastramqpi.pytest_util import retry
+
+
+        @pytest.fixture
+        def server_port():
+            return 0
+
+
+        @pytest.fixture
+        async def app():
+            return app_module.create_app(database_metadata=app_module.Base.metadata)
+
+
+        @pytest.mark.integration_test
+        async def test_handler_fails_once(test_client, mo_emulator):
+            assert fastramqpi.events.NO_EVENT_SLEEP_DURATION < 1
+            subject = "7d4b6f64-5a0e-4a4e-9a55-0c4f2f8f2b10"
+            app_module.FAIL_FIRST.add(subject)
+            mo_emulator.emit("person", subject)
+
+            # MO hands a failed event out again after 3 minutes at the earliest; the
+            # plugin's quick retry makes it seconds.
+            @retry()
+            async def verify():
+                assert (await test_client.get("/seen")).json() == [subject]
+
+            await verify()
+            assert app_module.FAIL_FIRST == set()
+
+
+        def test_unit_tests_keep_the_default():
+            assert fastramqpi.events.NO_EVENT_SLEEP_DURATION == 2.0
+        """,
+    )
+    project.run().assert_outcomes(passed=2)
+
+
+def test_respx_lets_mo_through_and_catches_everything_else(project: Project) -> None:
+    project.write(
+        test_respx="""
+        import httpx
+        import pytest
+        import respx
+
+
+        @pytest.mark.integration_test
+        async def test_external_calls_must_be_mocked(mo_client):
+            version = await mo_client.post(
+                f"{mo_client.base_url}/graphql/v25", json={"query": "{ version { mo_version } }"}
+            )
+            assert version.status_code == 200
+            async with httpx.AsyncClient() as client:
+                with pytest.raises(respx.models.AllMockedAssertionError):
+                    await client.get("http://ldap.example/users")
+
+
+        @pytest.mark.integration_test
+        async def test_the_test_mocks_what_it_needs(respx_mock, unauthenticated_mo_client):
+            respx_mock.get("http://ldap.example/users").respond(json=["alice"])
+            async with httpx.AsyncClient() as client:
+                assert (await client.get("http://ldap.example/users")).json() == ["alice"]
+            schema = await unauthenticated_mo_client.get("/graphql/v25/schema.graphql")
+            assert schema.status_code == 200
+        """
+    )
+    project.run().assert_outcomes(passed=2)
