@@ -2,17 +2,45 @@
 # SPDX-License-Identifier: MPL-2.0
 """Serving an emulator with real uvicorn on a background thread, for tests."""
 
+import asyncio
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextlib import suppress
 
 import uvicorn
 
 from .emulator import Emulator
 
 _START_TIMEOUT = 30.0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn that notices a stop request at once rather than at its next 0.1 s tick.
+
+    Tests start and stop an emulator per test; the saved tick adds up.
+    """
+
+    _loop: asyncio.AbstractEventLoop | None = None
+    _wake: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864_000
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.1)
+
+    def stop(self) -> None:
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            with suppress(RuntimeError):
+                loop.call_soon_threadsafe(wake.set)
 
 
 @contextmanager
@@ -41,7 +69,7 @@ def serve_emulator(
         server_header=False,
         timeout_graceful_shutdown=5,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="mo-emulator", daemon=True
     )
@@ -55,7 +83,7 @@ def serve_emulator(
         emulator.url = f"http://{host}:{bound_port}"
         yield emulator
     finally:
-        server.should_exit = True
+        server.stop()
         thread.join()
         sock.close()
         emulator.url = None
