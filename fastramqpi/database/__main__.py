@@ -190,7 +190,11 @@ def _run(args: argparse.Namespace) -> None:
             return
         asyncio.run(
             _on_database(
-                config, command.revision, message=args.message, autogenerate=True
+                config,
+                command.revision,
+                message=args.message,
+                autogenerate=True,
+                write=False,
             )
         )
         return
@@ -203,7 +207,7 @@ def _run(args: argparse.Namespace) -> None:
     elif args.command == "downgrade":
         asyncio.run(_on_database(config, command.downgrade, args.revision))
     else:
-        asyncio.run(_on_database(config, command.current))
+        asyncio.run(_on_database(config, command.current, write=False))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -65,9 +65,14 @@ async def run_command(
     config: Config,
     fn: Callable[..., Any],
     *args: Any,
+    write: bool = True,
     **kwargs: Any,
 ) -> None:
-    """Run an ``alembic.command`` function under the lock, on a connection env.py picks up."""
+    """Run an ``alembic.command`` function under the lock, on a connection env.py picks up.
+
+    ``write=False`` rolls back afterwards: autogenerate only reads, yet would leave an empty
+    version table behind.
+    """
 
     def on(connection: Connection) -> None:
         config.attributes["connection"] = connection
@@ -78,6 +83,8 @@ async def run_command(
 
     async with locked(engine) as connection:
         await connection.run_sync(on)
+        if not write:
+            await connection.rollback()
 
 
 async def prepare_schema(
