@@ -55,7 +55,7 @@ def test_drop_next_closes_the_connection_without_a_response(
 def test_delay_next_holds_the_response_past_a_client_timeout(
     emu: Emulator, mo: MO
 ) -> None:
-    emu.faults.delay_next(1, seconds=0.5)
+    emu.faults.delay_next(1, seconds=0.3)
     with pytest.raises(httpx.ReadTimeout):
         _graphql(emu, mo, timeout=0.05)
     assert _graphql(emu, mo, timeout=5.0).status_code == 200
