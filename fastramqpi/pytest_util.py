@@ -7,7 +7,10 @@ effects are retried until they pass or time runs out. The last failure is re-rai
 is, so the test fails with the assertion's own message, not a ``RetryError``.
 """
 
+from collections.abc import Callable
 from typing import Any
+from typing import TypeVar
+from typing import overload
 
 from tenacity import AsyncRetrying
 from tenacity import retry as _tenacity_retry
@@ -16,6 +19,16 @@ from tenacity import wait_fixed
 
 STOP_AFTER_SECONDS = 20
 WAIT_SECONDS = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@overload
+def retry(fn: F, /) -> F: ...
+
+
+@overload
+def retry(**kwargs: Any) -> Callable[[F], F]: ...
 
 
 def retry(*args: Any, **kwargs: Any) -> Any:
