@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import fastramqpi.database
 from fastramqpi.config import DatabaseSettings
 from tests.database.example import create_fastramqpi
 from tests.database.example import until_ready
@@ -96,3 +97,21 @@ async def test_database_lost_while_running_then_back_without_restart(
         assert (await client.post("/users/bob")).status_code == 200
 
     assert await _names(inspect_db) == ["alice", "bob"]
+
+
+async def test_a_hanging_database_fails_readiness_by_timeout_then_recovers(
+    database_name: str, proxy: Proxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fastramqpi.database, "HEALTH_TIMEOUT", 0.2)
+    app = create_fastramqpi(_through(proxy, database_name)).get_app()
+    async with serve(app) as url, httpx.AsyncClient(base_url=url) as client:
+        await until_ready(client)
+
+        proxy.stall()
+        response = await client.get("/health/ready")
+        assert response.status_code == 503
+        assert response.json()["Database"] is False
+
+        proxy.resume()
+        await until_ready(client)
+        assert (await client.post("/users/alice")).status_code == 200
