@@ -17,7 +17,7 @@ class Proxy:
         self.target = (target_host, target_port)
         self.port = 0
         self._server: asyncio.Server | None = None
-        self._transports: set[asyncio.BaseTransport] = set()
+        self._transports: set[asyncio.WriteTransport] = set()
         self._flowing = asyncio.Event()
         self._flowing.set()
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MPL-2.0
 """What construction gives, without a database being reachable at all."""
 
+from typing import Any
 from unittest.mock import AsyncMock
 from unittest.mock import patch
 
@@ -15,18 +16,18 @@ from tests.database.models import Base
 
 NOWHERE = DatabaseSettings(
     user="fastramqpi",
-    password="hunter2-not-for-logs",  # type: ignore[arg-type]
+    password="hunter2-not-for-logs",
     host="db.invalid",
     name="fastramqpi",
 )
 
 
-def _fastramqpi(database: DatabaseSettings | None, **kwargs: object) -> FastRAMQPI:
+def _fastramqpi(database: DatabaseSettings | None, **kwargs: Any) -> FastRAMQPI:
     return FastRAMQPI(
         application_name="construction-test",
         settings=Settings(client_id="x", client_secret="y", database=database),
         graphql_version=25,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -47,7 +48,7 @@ def test_the_engine_url_comes_from_the_parts_and_hides_the_password() -> None:
 
 
 def test_a_full_url_wins_over_the_parts() -> None:
-    database = DatabaseSettings(url="sqlite+aiosqlite:///local.db", host="ignored")  # type: ignore[arg-type]
+    database = DatabaseSettings(url="sqlite+aiosqlite:///local.db", host="ignored")
     engine = _fastramqpi(database, database_metadata=Base.metadata).get_context()[
         "engine"
     ]

@@ -61,8 +61,8 @@ async def test_only_events_whose_write_committed_are_acknowledged(
         settings=Settings(
             client_id="x",
             client_secret="y",
-            mo_url=emu.url,  # type: ignore[arg-type]
-            auth_token_url=emu.token_url,  # type: ignore[arg-type]
+            mo_url=emu.url,
+            auth_token_url=emu.token_url,
             database=database,
         ),
         graphql_version=25,

@@ -23,7 +23,7 @@ PASSWORD = "hunter2-not-for-logs"
 def _through(proxy: Proxy, database_name: str) -> DatabaseSettings:
     return DatabaseSettings(
         user="postgres",
-        password=PASSWORD,  # type: ignore[arg-type]
+        password=PASSWORD,
         host="127.0.0.1",
         port=proxy.port,
         name=database_name,

@@ -96,7 +96,7 @@ async def test_a_failing_commit_is_a_5xx_not_a_200(
 
 
 async def test_a_local_run_can_use_sqlite(tmp_path: Path) -> None:
-    database = DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'local.db'}")  # type: ignore[arg-type]
+    database = DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'local.db'}")
     fastramqpi = create_fastramqpi(database)
     app = fastramqpi.get_app()
     async with serve(app) as url, httpx.AsyncClient(base_url=url) as client:
