@@ -63,6 +63,10 @@ _CHATTY_ENOUGH = ("alembic.runtime.migration", "alembic.autogenerate.compare")
 """Alembic's loggers worth showing: which revisions ran, what autogenerate detected."""
 
 
+class _Failed(Exception):
+    """The database refused or could not be reached; the message says which and where."""
+
+
 class _Environment(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore"
@@ -128,9 +132,12 @@ def _load_metadata(spec: str) -> MetaData:
         raise ValueError(f"--metadata {spec!r}: expected MODULE:ATTR")
     if str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
-    found: Any = importlib.import_module(module_name)
-    for part in attr.split("."):
-        found = getattr(found, part)
+    try:
+        found: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            found = getattr(found, part)
+    except (ImportError, AttributeError) as error:
+        raise ValueError(f"--metadata {spec!r}: {error}") from None
     if not isinstance(found, MetaData):
         found = getattr(found, "metadata", found)
     if not isinstance(found, MetaData):
@@ -159,9 +166,9 @@ async def _on_database(config: Config, fn: Any, *args: Any, **kwargs: Any) -> No
     try:
         await run_command(engine, config, fn, *args, **kwargs)
     except OSError as error:
-        raise ConnectionError(f"cannot reach {describe(url)}: {error}") from None
+        raise _Failed(f"cannot reach {describe(url)}: {error}") from None
     except DBAPIError as error:
-        raise ConnectionError(f"{describe(url)}: {error.orig}") from None
+        raise _Failed(f"{describe(url)}: {error.orig}") from None
     finally:
         await engine.dispose()
 
@@ -218,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(name).setLevel(logging.INFO)
     try:
         _run(args)
-    except (ValueError, ConnectionError, CommandError) as error:
+    except (ValueError, _Failed, CommandError) as error:
         print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
         return 1
     return 0

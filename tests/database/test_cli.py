@@ -223,3 +223,21 @@ async def test_autogenerate_without_metadata_is_refused(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "--metadata" in result.stderr
+
+
+async def test_a_metadata_that_does_not_import_is_named(tmp_path: Path) -> None:
+    result = await _cli(
+        tmp_path,
+        "--directory",
+        "versions",
+        "--metadata",
+        "no_such_module:Base",
+        "revision",
+        "-m",
+        "x",
+        env={},
+    )
+
+    assert result.returncode == 1
+    assert "no_such_module" in result.stderr
+    assert "Traceback" not in result.stderr
