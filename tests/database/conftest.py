@@ -29,7 +29,7 @@ def quick_retry(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def database_name() -> AsyncIterator[str]:
-    name = f"fastramqpi_test_{secrets.token_hex(6)}"
+    name = f"fastramqpi_dbtest_{secrets.token_hex(6)}"
     admin = create_async_engine(
         SERVER.set(database="postgres"),
         isolation_level="AUTOCOMMIT",
