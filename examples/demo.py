@@ -157,6 +157,21 @@ def metric_totals(exposition: str, prefixes: tuple[str, ...]) -> dict[str, float
     return totals
 
 
+async def acknowledged(client: httpx.AsyncClient) -> float:
+    metrics = (await client.get("/metrics")).text
+    return metric_totals(metrics, ("fastramqpi_events_acknowledged",)).get(
+        "fastramqpi_events_acknowledged_total", 0.0
+    )
+
+
+async def wait_for_acknowledgements(client: httpx.AsyncClient, count: int) -> None:
+    """A handled event is acknowledged in MO just after its handler returns."""
+    while True:
+        if await acknowledged(client) >= count:
+            return
+        await asyncio.sleep(POLL_SECONDS)
+
+
 async def summary(client: httpx.AsyncClient) -> None:
     ready = await client.get("/health/ready")
     live = await client.get("/health/live")
@@ -207,6 +222,7 @@ async def demo(args: argparse.Namespace) -> int:
                     (await client.post(f"/trigger/{again}")).raise_for_status()
                     async with asyncio.timeout(args.timeout):
                         await watcher.until({again: 2})
+                        await wait_for_acknowledgements(client, len(people) + 1)
                 except TimeoutError:
                     print(
                         f"\nNot every event was handled within {args.timeout:g} s",
