@@ -68,11 +68,9 @@ class FastRAMQPI:
         app.state.context = self._context
         app.include_router(_root)
         app.include_router(health.router)
-        app.add_middleware(middleware.ErrorMiddleware)
         if settings.enable_metrics:
             metrics.instrument(app, settings.commit_tag, settings.commit_sha)
-        app.add_middleware(middleware.RequestIdMiddleware)
-        app.add_middleware(middleware.ContextMiddleware, context=self._context)
+        app.add_middleware(middleware.RequestMiddleware, context=self._context)
         self._context["app"] = app
 
         graphql_url = join_url(settings.mo_url, f"graphql/v{graphql_version}")

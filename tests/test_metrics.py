@@ -4,6 +4,7 @@ import math
 from typing import Any
 
 import httpx
+from fastapi import APIRouter
 from fastapi import FastAPI
 from fastapi import Request
 from prometheus_client.parser import text_string_to_metric_families
@@ -54,10 +55,12 @@ async def _scrape(client: httpx.AsyncClient) -> list[Sample]:
     response = await client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
+    return _parse(response.text)
+
+
+def _parse(text: str) -> list[Sample]:
     return [
-        s
-        for family in text_string_to_metric_families(response.text)
-        for s in family.samples
+        s for family in text_string_to_metric_families(text) for s in family.samples
     ]
 
 
@@ -149,19 +152,31 @@ def test_mounted_apps_are_labelled_with_the_full_template() -> None:
 
     app.mount("/reports", Starlette(routes=[Route("/{year}", report)]))
     client = TestClient(app)
-    before = [
-        s
-        for f in text_string_to_metric_families(client.get("/metrics").text)
-        for s in f.samples
-    ]
+    before = _parse(client.get("/metrics").text)
     client.get("/reports/2024")
-    after = [
-        s
-        for f in text_string_to_metric_families(client.get("/metrics").text)
-        for s in f.samples
-    ]
+    after = _parse(client.get("/metrics").text)
 
     labels = {"method": "GET", "status": "2xx", "handler": "/reports/{year}"}
+    assert _delta(before, after, "http_requests_total", **labels) == 1
+
+
+def test_included_routers_are_labelled_with_their_prefixes() -> None:
+    app = _app()
+    inner = APIRouter(prefix="/orgunits")
+
+    @inner.get("/{uuid}")
+    async def orgunit(uuid: str) -> str:
+        return uuid
+
+    outer = APIRouter()
+    outer.include_router(inner, prefix="/v2")
+    app.include_router(outer, prefix="/api")
+    client = TestClient(app)
+    before = _parse(client.get("/metrics").text)
+    assert client.get("/api/v2/orgunits/abc").status_code == 200
+    after = _parse(client.get("/metrics").text)
+
+    labels = {"method": "GET", "status": "2xx", "handler": "/api/v2/orgunits/{uuid}"}
     assert _delta(before, after, "http_requests_total", **labels) == 1
 
 
