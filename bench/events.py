@@ -1,0 +1,525 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""Events throughput and idle behaviour against the MO emulator, on loopback only.
+
+    .venv/bin/python bench/events.py [--events 2000] [--samples 20]
+        [--baseline-python /tmp/baseline-venv/bin/python]
+
+Contenders, each in a process of its own and each against a fresh emulator served by this
+process: ours (P=1, P=4), the original FastRAMQPI 12.4.1 (from a throwaway virtualenv; it
+delivers to 127.0.0.1:8000 and needs RabbitMQ at FASTRAMQPI__AMQP__URL), and a bare httpx
+loop that only fetches and acknowledges. Every handler does nothing but validate
+``Event[UUID]``. Throughput counts from the first acknowledgement to the last, so the idle
+wait before the first fetch does not count. Not run in CI; bounded in time.
+
+Create the baseline virtualenv with:
+    python3 -m venv /tmp/baseline-venv && /tmp/baseline-venv/bin/pip install fastramqpi==12.4.1
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+from uuid import uuid4
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CLIENT_ID = "bench"
+CLIENT_SECRET = "bench-secret"
+ROUTING_KEY = "person"
+PATH = "/events/person"
+RUN_LIMIT = 600.0
+"""Seconds a throughput run may take before the benchmark gives up on it."""
+
+_ORIGINAL_APP = """
+import os
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseSettings
+
+from fastramqpi.config import Settings as FastRAMQPISettings
+from fastramqpi.events import Event, GraphQLEvents, Listener
+from fastramqpi.main import FastRAMQPI
+
+
+class Settings(BaseSettings):
+    class Config:
+        env_nested_delimiter = "__"
+
+    fastramqpi: FastRAMQPISettings
+
+
+router = APIRouter()
+
+
+@router.post("/events/person")
+async def person(event: Event[UUID]) -> None:
+    pass
+
+
+def create_app():
+    fastramqpi = FastRAMQPI(
+        application_name="bench-original",
+        settings=Settings().fastramqpi,
+        graphql_version=25,
+        graphql_events=GraphQLEvents(
+            declare_listeners=[
+                Listener(
+                    namespace="mo",
+                    user_key=os.environ["BENCH_USER_KEY"],
+                    routing_key="person",
+                    path="/events/person",
+                    parallelism=int(os.environ["BENCH_PARALLELISM"]),
+                )
+            ]
+        ),
+    )
+    app = fastramqpi.get_app()
+    app.include_router(router)
+    return app
+"""
+
+
+# --- The emulator side: counting what the contenders ask MO --------------------------------
+
+
+@dataclass
+class Tally:
+    """Fetches and acknowledgements the emulator answered, with the time of each ack."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    fetches: int = 0
+    acks: list[float] = field(default_factory=list)
+
+    def fetch_count(self) -> int:
+        with self.lock:
+            return self.fetches
+
+    def ack_count(self) -> int:
+        with self.lock:
+            return len(self.acks)
+
+
+def _count(store: Any, tally: Tally) -> None:
+    fetch, acknowledge = store.fetch, store.acknowledge
+
+    def counted_fetch(*args: Any, **kwargs: Any) -> Any:
+        with tally.lock:
+            tally.fetches += 1
+        return fetch(*args, **kwargs)
+
+    def counted_acknowledge(*args: Any, **kwargs: Any) -> Any:
+        result = acknowledge(*args, **kwargs)
+        with tally.lock:
+            tally.acks.append(time.monotonic())
+        return result
+
+    store.fetch, store.acknowledge = counted_fetch, counted_acknowledge
+
+
+@contextmanager
+def emulator() -> Iterator[tuple[Any, Tally]]:
+    from fastramqpi.emulator import Emulator
+    from fastramqpi.emulator import serve_emulator
+
+    emu = Emulator(clients={CLIENT_ID: CLIENT_SECRET}, token_lifetime=3600.0)
+    tally = Tally()
+    _count(emu.store, tally)
+    with serve_emulator(emu) as served:
+        yield served, tally
+
+
+# --- Contenders, each in its own process ---------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass(frozen=True)
+class Contender:
+    name: str
+    parallelism: int
+    command: Callable[[Any, str], tuple[list[str], dict[str, str], Path | None]]
+
+
+def ours(parallelism: int) -> Contender:
+    def command(
+        emu: Any, user_key: str
+    ) -> tuple[list[str], dict[str, str], Path | None]:
+        args = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--role",
+            "ours",
+            "--mo-url",
+            emu.url,
+        ]
+        args += [
+            "--token-url",
+            emu.token_url,
+            "--parallelism",
+            str(parallelism),
+            "--user-key",
+            user_key,
+        ]
+        return args, {"PYTHONPATH": str(ROOT)}, None
+
+    return Contender(f"ours P={parallelism}", parallelism, command)
+
+
+def bare(parallelism: int) -> Contender:
+    def command(
+        emu: Any, user_key: str
+    ) -> tuple[list[str], dict[str, str], Path | None]:
+        args = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--role",
+            "bare",
+            "--mo-url",
+            emu.url,
+        ]
+        args += [
+            "--token-url",
+            emu.token_url,
+            "--parallelism",
+            str(parallelism),
+            "--user-key",
+            user_key,
+        ]
+        return args, {"PYTHONPATH": str(ROOT)}, None
+
+    return Contender(f"bare loop P={parallelism}", parallelism, command)
+
+
+def original(parallelism: int, python: str, workdir: Path) -> Contender:
+    def command(
+        emu: Any, user_key: str
+    ) -> tuple[list[str], dict[str, str], Path | None]:
+        (workdir / "bench_original_app.py").write_text(_ORIGINAL_APP)
+        args = [python, "-m", "uvicorn", "bench_original_app:create_app", "--factory"]
+        args += [
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "8000",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+        env = {
+            "PYTHONPATH": "",
+            "FASTRAMQPI__CLIENT_ID": CLIENT_ID,
+            "FASTRAMQPI__CLIENT_SECRET": CLIENT_SECRET,
+            "FASTRAMQPI__MO_URL": emu.url,
+            "FASTRAMQPI__AUTH_SERVER": f"{emu.url}/auth",
+            "FASTRAMQPI__AUTH_REALM": "mo",
+            "FASTRAMQPI__AMQP__URL": os.environ.get(
+                "BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"
+            ),
+            "FASTRAMQPI__LOG_LEVEL": "WARNING",
+            "BENCH_USER_KEY": user_key,
+            "BENCH_PARALLELISM": str(parallelism),
+        }
+        return args, env, workdir
+
+    return Contender(f"original 12.4.1 P={parallelism}", parallelism, command)
+
+
+@contextmanager
+def started(contender: Contender, emu: Any, tally: Tally) -> Iterator[None]:
+    """Run the contender until it has declared its listener and fetched once."""
+    args, env, cwd = contender.command(emu, f"bench-{uuid4().hex[:8]}")
+    process = subprocess.Popen(
+        args,
+        env={**os.environ, **env},
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while tally.fetch_count() == 0:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{contender.name} did not start: {process.stderr.read() if process.stderr else ''}"
+                )
+            time.sleep(0.05)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_acks(tally: Tally, count: int) -> None:
+    deadline = time.monotonic() + RUN_LIMIT
+    while tally.ack_count() < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"only {tally.ack_count()} of {count} events were acknowledged"
+            )
+        time.sleep(0.005)
+
+
+def throughput(emu: Any, tally: Tally, events: int) -> float:
+    """Events per second from the first acknowledgement to the last."""
+    before = tally.ack_count()
+    for _ in range(events):
+        emu.emit(ROUTING_KEY, str(uuid4()))
+    _wait_for_acks(tally, before + events)
+    with tally.lock:
+        acks = tally.acks[before : before + events]
+    assert not emu.pending(), "events left in MO after every acknowledgement"
+    return (events - 1) / (acks[-1] - acks[0])
+
+
+def idle_fetch_rate(tally: Tally, window: float) -> float:
+    time.sleep(2.0)
+    before = tally.fetch_count()
+    time.sleep(window)
+    return (tally.fetch_count() - before) / window
+
+
+def idle_latencies(
+    emu: Any, tally: Tally, samples: int, rng: random.Random
+) -> list[float]:
+    """Seconds from sending one event to an idle listener until it is acknowledged."""
+    latencies = []
+    for _ in range(samples):
+        time.sleep(rng.uniform(0.5, 3.0))
+        before = tally.ack_count()
+        sent = time.monotonic()
+        emu.emit(ROUTING_KEY, str(uuid4()))
+        _wait_for_acks(tally, before + 1)
+        with tally.lock:
+            latencies.append(tally.acks[before] - sent)
+    return latencies
+
+
+# --- The contenders' processes ---------------------------------------------------------------
+
+
+def run_ours(mo_url: str, token_url: str, parallelism: int, user_key: str) -> None:
+    import uvicorn
+    from fastapi import APIRouter
+
+    from fastramqpi.config import Settings
+    from fastramqpi.events import Event
+    from fastramqpi.events import GraphQLEvents
+    from fastramqpi.events import Listener
+    from fastramqpi.main import FastRAMQPI
+
+    router = APIRouter()
+
+    @router.post(PATH)
+    async def person(event: Event[UUID]) -> None:
+        pass
+
+    fastramqpi = FastRAMQPI(
+        application_name="bench-ours",
+        settings=Settings(
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,  # type: ignore[arg-type]
+            mo_url=mo_url,  # type: ignore[arg-type]
+            auth_token_url=token_url,  # type: ignore[arg-type]
+            log_level="WARNING",
+        ),
+        graphql_version=25,
+        graphql_events=GraphQLEvents(
+            declare_listeners=[
+                Listener("mo", user_key, ROUTING_KEY, PATH, parallelism=parallelism)
+            ]
+        ),
+    )
+    app = fastramqpi.get_app()
+    app.include_router(router)
+    uvicorn.run(
+        app, host="127.0.0.1", port=_free_port(), log_level="warning", access_log=False
+    )
+
+
+_FETCH = "query($l: UUID!) { event_fetch(filter: {listener: $l}) { subject priority token } }"
+_ACK = "mutation($t: EventToken!) { event_acknowledge(input: {token: $t}) }"
+_DECLARE = (
+    "mutation($k: String!, $r: String!) "
+    '{ event_listener_declare(input: {namespace: "mo", user_key: $k, routing_key: $r}) { uuid } }'
+)
+
+
+def run_bare(mo_url: str, token_url: str, parallelism: int, user_key: str) -> None:
+    """Only what any consumer must do: fetch, then acknowledge; nothing else."""
+    import httpx
+
+    async def main() -> None:
+        async with httpx.AsyncClient(timeout=60) as client:
+            token = (
+                await client.post(
+                    token_url,
+                    data={
+                        "grant_type": "client_credentials",
+                        "client_id": CLIENT_ID,
+                        "client_secret": CLIENT_SECRET,
+                    },
+                )
+            ).json()["access_token"]
+            client.headers["authorization"] = f"Bearer {token}"
+            url = f"{mo_url}/graphql/v25"
+
+            async def gql(query: str, **variables: str) -> Any:
+                response = await client.post(
+                    url, json={"query": query, "variables": variables}
+                )
+                return response.json()["data"]
+
+            listener = (await gql(_DECLARE, k=user_key, r=ROUTING_KEY))[
+                "event_listener_declare"
+            ]["uuid"]
+
+            async def worker() -> None:
+                while True:
+                    event = (await gql(_FETCH, l=listener))["event_fetch"]
+                    if event is None:
+                        await asyncio.sleep(0.01)
+                        continue
+                    await gql(_ACK, t=event["token"])
+
+            await asyncio.gather(*(worker() for _ in range(parallelism)))
+
+    asyncio.run(main())
+
+
+# --- Orchestration ---------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    throughput: float | None = None
+    idle_fetches: float | None = None
+    latencies: list[float] = field(default_factory=list)
+
+
+def measure(
+    contender: Contender,
+    events: int,
+    samples: int,
+    idle: bool,
+    do_throughput: bool = True,
+) -> Result:
+    result = Result()
+    with emulator() as (emu, tally), started(contender, emu, tally):
+        if do_throughput:
+            result.throughput = throughput(emu, tally, events)
+            print(f"  {contender.name}: {result.throughput:.0f} events/s", flush=True)
+        if idle:
+            result.idle_fetches = idle_fetch_rate(tally, window=10.0)
+            result.latencies = idle_latencies(emu, tally, samples, random.Random(7))
+            print(
+                f"  {contender.name}: idle {result.idle_fetches:.2f} fetches/s, "
+                f"latency p50 {_pct(result.latencies, 50):.3f} s p95 {_pct(result.latencies, 95):.3f} s",
+                flush=True,
+            )
+    return result
+
+
+def _pct(values: list[float], pct: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--baseline-python", default="/tmp/baseline-venv/bin/python")
+    parser.add_argument("--role", choices=["ours", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--mo-url", help=argparse.SUPPRESS)
+    parser.add_argument("--token-url", help=argparse.SUPPRESS)
+    parser.add_argument("--parallelism", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--user-key", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.role == "ours":
+        run_ours(args.mo_url, args.token_url, args.parallelism, args.user_key)
+        return 0
+    if args.role == "bare":
+        run_bare(args.mo_url, args.token_url, args.parallelism, args.user_key)
+        return 0
+
+    baseline = Path(args.baseline_python)
+    if not baseline.exists():
+        print(f"No baseline interpreter at {baseline}; see this script's docstring.")
+        return 2
+    if _port_in_use(8000):
+        print("127.0.0.1:8000 is taken; the original can only deliver there.")
+        return 2
+
+    n, s = args.events, args.samples
+    print(f"N={n} events, {s} idle samples, one emulator per contender", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        ours1 = measure(ours(1), n, s, idle=False)
+        ours4 = measure(ours(4), n, s, idle=True)
+        orig1 = measure(original(1, str(baseline), workdir), n, s, idle=False)
+        orig3 = measure(
+            original(3, str(baseline), workdir), n, s, idle=True, do_throughput=False
+        )
+        bare1 = measure(bare(1), n, s, idle=False)
+        bare4 = measure(bare(4), n, s, idle=False)
+
+    for result in (ours1, ours4, orig1, bare1, bare4):
+        assert result.throughput is not None
+    assert ours4.idle_fetches is not None
+    assert orig3.idle_fetches is not None
+    p50, p95 = _pct(ours4.latencies, 50), _pct(ours4.latencies, 95)
+    print()
+    print(
+        f"ours P=1 / original P=1     = {ours1.throughput / orig1.throughput:.2f}x (goal >= 2)"
+    )
+    print(
+        f"ours P=4 / bare loop P=4    = {ours4.throughput / bare4.throughput:.2f}x (goal >= 0.8)"
+    )
+    print(f"ours P=1 / bare loop P=1    = {ours1.throughput / bare1.throughput:.2f}x")
+    print(f"ours P=4 / ours P=1         = {ours4.throughput / ours1.throughput:.2f}x")
+    print(f"idle latency ours p50/p95   = {p50:.3f} s / {p95:.3f} s (goal p50 <= 1 s)")
+    print(
+        f"idle latency original P=3   = {_pct(orig3.latencies, 50):.3f} s / {_pct(orig3.latencies, 95):.3f} s"
+    )
+    print(
+        f"idle fetches/s ours vs original P=3 = {ours4.idle_fetches:.2f} vs {orig3.idle_fetches:.2f} "
+        "(goal: ours <= original)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
