@@ -252,8 +252,14 @@ def original(parallelism: int, python: str, workdir: Path) -> Contender:
     return Contender(f"original 12.4.1 P={parallelism}", parallelism, command)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def started(contender: Contender, emu: Any, tally: Tally) -> Iterator[None]:
+def started(contender: Contender, emu: Any, tally: Tally) -> Iterator[int]:
     """Run the contender until it has declared its listener and fetched once."""
     args, env, cwd = contender.command(emu, f"bench-{uuid4().hex[:8]}")
     process = subprocess.Popen(
@@ -272,7 +278,7 @@ def started(contender: Contender, emu: Any, tally: Tally) -> Iterator[None]:
                     f"{contender.name} did not start: {process.stderr.read() if process.stderr else ''}"
                 )
             time.sleep(0.05)
-        yield
+        yield process.pid
     finally:
         process.terminate()
         try:
@@ -437,10 +443,15 @@ def measure(
     do_throughput: bool = True,
 ) -> Result:
     result = Result()
-    with emulator() as (emu, tally), started(contender, emu, tally):
+    with emulator() as (emu, tally), started(contender, emu, tally) as pid:
         if do_throughput:
+            cpu = _cpu_seconds(pid)
             result.throughput = throughput(emu, tally, events)
-            print(f"  {contender.name}: {result.throughput:.0f} events/s", flush=True)
+            cpu = (_cpu_seconds(pid) - cpu) / events * 1000
+            print(
+                f"  {contender.name}: {result.throughput:.0f} events/s, {cpu:.2f} ms CPU an event",
+                flush=True,
+            )
         if idle:
             result.idle_fetches = idle_fetch_rate(tally, window=10.0)
             result.latencies = idle_latencies(emu, tally, samples, random.Random(7))

@@ -84,7 +84,7 @@ class ListenerFetchers:
         self._handlers = handlers
         self._rng = rng
         self._clock = clock
-        self._labels = {"namespace": listener.namespace, "listener": listener.user_key}
+        self._metrics = metrics.ListenerMetrics(listener.namespace, listener.user_key)
         self._log = logger.bind(
             listener=listener.user_key, namespace=listener.namespace
         )
@@ -151,7 +151,7 @@ class ListenerFetchers:
                 await self._run(index)
             except Exception:
                 crashes += 1
-                metrics.fetcher_restarts.labels(**self._labels).inc()
+                self._metrics.fetcher_restarts.inc()
                 self._log.exception(
                     "Event fetcher crashed; restarting it", fetcher=index
                 )
@@ -177,16 +177,14 @@ class ListenerFetchers:
                 )
                 await self._sleep(delay)
                 continue
-            metrics.fetch_seconds.labels(**self._labels).observe(
-                self._clock() - started
-            )
+            self._metrics.fetch_seconds.observe(self._clock() - started)
             failures = 0
             self._failing_since = None
             event = result.event_fetch
             if event is None:
                 await self._idle(index)
                 continue
-            metrics.fetched.labels(**self._labels).inc()
+            self._metrics.fetched.inc()
             self._wake_all()
             self._busy.add(index)
             try:
@@ -208,29 +206,29 @@ class ListenerFetchers:
         response = await deliver(
             self._handlers, self.listener.path, event.subject, event.priority
         )
-        metrics.handler_seconds.labels(**self._labels).observe(self._clock() - started)
+        self._metrics.handler_seconds.observe(self._clock() - started)
         outcome = response.outcome
-        metrics.delivered.labels(
-            **self._labels, status=decisions.status_class(outcome)
-        ).inc()
+        self._metrics.delivered(decisions.status_class(outcome)).inc()
         decision = decisions.decide(outcome, datetime.now(UTC))
-        log = self._log.bind(subject=event.subject, request_id=response.request_id)
+        context = {"subject": event.subject, "request_id": response.request_id}
         if decision.pause > 0:
             self._pause(decision.pause)
-            log.info(
+            self._log.info(
                 "Listener paused at the handler's request (Retry-After)",
                 pause=decision.pause,
+                **context,
             )
         if decision.ack:
             previous = self._acks.get(index)
             if previous is not None:
                 await previous
             self._acks[index] = asyncio.create_task(
-                self._acknowledge(event.token, log),
+                self._acknowledge(event.token, context),
                 name=f"events:{self.listener.user_key}:{index}:ack",
             )
             return False
-        metrics.failed.labels(**self._labels, stage="deliver").inc()
+        self._metrics.failed("deliver").inc()
+        log = self._log.bind(**context)
         if isinstance(outcome, decisions.Unreachable):
             log.warning(
                 "Event handler unreachable; event left in MO", error=outcome.error
@@ -243,32 +241,33 @@ class ListenerFetchers:
             )
         return decision.back_off
 
-    async def _acknowledge(self, token: str, log: structlog.stdlib.BoundLogger) -> None:
+    async def _acknowledge(self, token: str, context: dict[str, str]) -> None:
         for attempt in range(1, ACK_ATTEMPTS + 1):
             try:
                 await self._mo.acknowledge_event(token)
             except Exception as error:
-                metrics.failed.labels(**self._labels, stage="acknowledge").inc()
+                self._metrics.failed("acknowledge").inc()
                 self._mo_failed("acknowledge")
                 if attempt == ACK_ATTEMPTS:
-                    log.warning(
+                    self._log.warning(
                         "Acknowledging a handled event failed; MO will offer it again",
                         error=describe(error),
+                        **context,
                     )
                     return
                 await asyncio.sleep(decisions.backoff_delay(attempt, self._rng))
             else:
-                metrics.acknowledged.labels(**self._labels).inc()
+                self._metrics.acknowledged.inc()
                 return
 
     def _mo_failed(self, stage: str) -> None:
         if stage == "fetch":
-            metrics.failed.labels(**self._labels, stage="fetch").inc()
+            self._metrics.failed("fetch").inc()
         if self._failing_since is None:
             self._failing_since = self._clock()
 
     def _pause(self, seconds: float) -> None:
-        metrics.retry_after_pauses.labels(**self._labels).inc()
+        self._metrics.retry_after_pauses.inc()
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     async def _wait_unpaused(self) -> None:

@@ -46,3 +46,33 @@ fetch_seconds = Histogram(
     _LABELS,
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+
+
+class ListenerMetrics:
+    """One listener's series, looked up once rather than for every event."""
+
+    def __init__(self, namespace: str, listener: str) -> None:
+        labels = {"namespace": namespace, "listener": listener}
+        self._labels = labels
+        self.fetched = fetched.labels(**labels)
+        self.acknowledged = acknowledged.labels(**labels)
+        self.retry_after_pauses = retry_after_pauses.labels(**labels)
+        self.fetcher_restarts = fetcher_restarts.labels(**labels)
+        self.handler_seconds = handler_seconds.labels(**labels)
+        self.fetch_seconds = fetch_seconds.labels(**labels)
+        self._delivered: dict[str, Counter] = {}
+        self._failed = {
+            stage: failed.labels(**labels, stage=stage)
+            for stage in ("fetch", "deliver", "acknowledge")
+        }
+
+    def delivered(self, status: str) -> Counter:
+        child = self._delivered.get(status)
+        if child is None:
+            child = self._delivered[status] = delivered.labels(
+                **self._labels, status=status
+            )
+        return child
+
+    def failed(self, stage: str) -> Counter:
+        return self._failed[stage]
