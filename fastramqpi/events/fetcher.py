@@ -90,7 +90,6 @@ class ListenerFetchers:
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._busy: set[int] = set()
-        self._acks: dict[int, asyncio.Task[None]] = {}
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._poller: int | None = None
@@ -129,20 +128,14 @@ class ListenerFetchers:
                 task.cancel()
         if not self._tasks:
             return
-        deadline = self._clock() + grace
         _, pending = await asyncio.wait(self._tasks, timeout=grace)
-        acks = list(self._acks.values())
-        if acks:
-            remaining = max(deadline - self._clock(), 0.0)
-            _, late = await asyncio.wait(acks, timeout=remaining)
-            pending |= late
         for task in pending:
             self._log.warning(
                 "Event delivery still running at shutdown; cancelled",
                 task=task.get_name(),
             )
             task.cancel()
-        await asyncio.gather(*self._tasks, *acks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _supervise(self, index: int) -> None:
         crashes = 0
@@ -188,20 +181,16 @@ class ListenerFetchers:
             self._wake_all()
             self._busy.add(index)
             try:
-                back_off = await self._handle(index, event)
+                back_off = await self._handle(event)
             finally:
                 self._busy.discard(index)
             if back_off:
                 failures += 1
                 await self._sleep(decisions.backoff_delay(failures, self._rng))
 
-    async def _handle(self, index: int, event: _FetchedEvent) -> bool:
-        """Deliver one event and start acknowledging it; True when the handler was
-        unreachable.
-
-        The acknowledgement overlaps the fetcher's next fetch (one outstanding per fetcher),
-        so a round trip to MO is off the critical path of every event.
-        """
+    async def _handle(self, event: _FetchedEvent) -> bool:
+        """Deliver one event and acknowledge it on 2xx; True when the handler was
+        unreachable."""
         started = self._clock()
         response = await deliver(
             self._handlers, self.listener.path, event.subject, event.priority
@@ -219,13 +208,7 @@ class ListenerFetchers:
                 **context,
             )
         if decision.ack:
-            previous = self._acks.get(index)
-            if previous is not None:
-                await previous
-            self._acks[index] = asyncio.create_task(
-                self._acknowledge(event.token, context),
-                name=f"events:{self.listener.user_key}:{index}:ack",
-            )
+            await self._acknowledge(event.token, context)
             return False
         self._metrics.failed("deliver").inc()
         log = self._log.bind(**context)
