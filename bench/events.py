@@ -323,7 +323,8 @@ def idle_latencies(
     """Seconds from sending one event to an idle listener until it is acknowledged."""
     latencies = []
     for _ in range(samples):
-        time.sleep(rng.uniform(0.5, 3.0))
+        # Spread over whole poll periods, so the send falls at a uniformly random phase.
+        time.sleep(rng.uniform(0.5, 4.0))
         before = tally.ack_count()
         sent = time.monotonic()
         emu.emit(ROUTING_KEY, str(uuid4()))
@@ -455,7 +456,7 @@ def measure(
                 flush=True,
             )
         if idle:
-            result.idle_fetches = idle_fetch_rate(tally, window=10.0)
+            result.idle_fetches = idle_fetch_rate(tally, window=20.0)
             result.latencies = idle_latencies(emu, tally, samples, random.Random(7))
             print(
                 f"  {contender.name}: idle {result.idle_fetches:.2f} fetches/s, "

@@ -33,8 +33,12 @@ __all__ = [
     "create_events_system",
 ]
 
-NO_EVENT_SLEEP_DURATION: float = 2.0
-"""Seconds between a listener's polls while MO has no event for it (read at every wait)."""
+NO_EVENT_SLEEP_DURATION: float = 1.75
+"""Seconds between a listener's polls while MO has no event for it (read at every wait).
+
+Only one fetcher of a listener polls while idle, so an idle listener asks MO 0.57 times a
+second, less than the original's three fetchers at 5 s, and a new event waits 0.9 s on
+average."""
 
 EVENTS_GRAPHQL_VERSION = 25
 """The GraphQL version of the fetcher's own calls; the event API is the same up to v30."""
