@@ -8,17 +8,17 @@ backing services through, a fresh copy of a migrated template database, a snapsh
 restored afterwards, quick event fetching and quick retries of failed events. Unit tests get
 an empty environment, so a developer's shell or a CI job's variables cannot leak into them.
 
-Loading the plugin imports nothing beyond pytest: pytest-asyncio, respx, httpx, uvicorn and
-SQLAlchemy are imported by the fixtures that use them, and a fixture whose library is missing
-says so when it is used.
+Loading the plugin imports nothing beyond pytest (and pytest-asyncio, itself a loaded plugin
+where installed): respx, httpx, uvicorn and SQLAlchemy are imported by the fixtures that use
+them, and a fixture whose library is missing says so when it is used.
 """
 
 import importlib
-import importlib.util
 import os
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -52,9 +52,6 @@ QUICK_RETRY_SECONDS = 0.9
 
 MO_CLIENT_TIMEOUT = 120.0
 """Seconds a request from ``mo_client`` may take, as the integration's own (``graphql_timeout``)."""
-
-SCHEMA_TIMEOUT = 60.0
-"""Seconds the ``server`` fixture waits for the app's database schema before failing."""
 
 README = "the 'Integration Testing' section of FastRAMQPI's README (docs/testing.md)"
 
@@ -94,18 +91,22 @@ else:  # pragma: no cover - exercised only where pytest-asyncio is not installed
         return missing
 
 
-def run_server(*args: Any, **kwargs: Any) -> Any:
-    """``async with run_server(app, host="127.0.0.1", port=8000) as url:`` serves ``app``."""
+def run_server(
+    app: Any, host: str = "127.0.0.1", port: int = 8000
+) -> AbstractAsyncContextManager[str]:
+    """``async with run_server(app) as url:`` serves ``app`` (lifespan included) on uvicorn."""
     from fastramqpi._pytest.server import run_server as run
 
-    return run(*args, **kwargs)
+    return run(app, host, port)
 
 
-def run_test_client(*args: Any, **kwargs: Any) -> Any:
-    """``async with run_test_client(app) as client:`` serves ``app`` and yields an httpx client."""
+def run_test_client(
+    app: Any, host: str = "127.0.0.1", port: int = 8000
+) -> AbstractAsyncContextManager["AsyncClient"]:
+    """``async with run_test_client(app) as client:`` serves ``app``, yields an httpx client."""
     from fastramqpi._pytest.server import run_test_client as run
 
-    return run(*args, **kwargs)
+    return run(app, host, port)
 
 
 # --- hooks ---------------------------------------------------------------------------------
@@ -211,7 +212,6 @@ async def server(
     if databases is not None:
         _prime_template(app, databases)
     async with run(app, "127.0.0.1", server_port) as url:
-        await _wait_for_schema(app)
         yield url
 
 
@@ -228,36 +228,13 @@ async def test_client(server: str) -> AsyncIterator["AsyncClient"]:
         yield client
 
 
-def _app_databases(app: Any) -> list[Any]:
-    from fastramqpi.database import Database
-
-    context = getattr(getattr(app, "state", None), "context", None) or {}
-    managers = context.get("lifespan_managers", {})
-    return [m for ms in managers.values() for m in ms if isinstance(m, Database)]
-
-
 def _prime_template(app: Any, databases: "TestDatabases") -> None:
     """Migrate the template with the app's schema (once), so each test only copies it."""
-    for db in _app_databases(app):
+    from fastramqpi._pytest.server import app_databases
+
+    for db in app_databases(app):
         if db.url.database == databases.test:
             databases.prime(db.metadata, db.migrations)
-
-
-async def _wait_for_schema(app: Any) -> None:
-    import asyncio
-
-    databases = _app_databases(app)
-    try:
-        async with asyncio.timeout(SCHEMA_TIMEOUT):
-            # ``schema_ready`` is a plain flag of the Database: there is nothing to await.
-            while not all(db.schema_ready for db in databases):  # noqa: ASYNC110
-                await asyncio.sleep(0.02)
-    except TimeoutError:
-        pytest.fail(
-            f"The app's database schema was not ready after {SCHEMA_TIMEOUT:.0f} s; "
-            "see the log for why",
-            pytrace=False,
-        )
 
 
 # --- MO ------------------------------------------------------------------------------------

@@ -15,6 +15,9 @@ from typing import Any
 import httpx
 import uvicorn
 
+SCHEMA_TIMEOUT = 60.0
+"""Seconds ``run_server`` waits for the app's database schema before failing."""
+
 TEST_CLIENT_TIMEOUT = 300.0
 """Seconds a request from ``test_client`` may take: long enough for a slow handler under a
 debugger, short enough that a hung app fails the test eventually."""
@@ -34,11 +37,36 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def app_databases(app: Any) -> list[Any]:
+    """The databases a FastRAMQPI app prepares at start-up."""
+    from fastramqpi.database import Database
+
+    context = getattr(getattr(app, "state", None), "context", None) or {}
+    managers = context.get("lifespan_managers", {})
+    return [m for ms in managers.values() for m in ms if isinstance(m, Database)]
+
+
+async def _wait_for_schema(app: Any) -> None:
+    """Tables are made in the background at start-up; a test must not race them."""
+    databases = app_databases(app)
+    try:
+        async with asyncio.timeout(SCHEMA_TIMEOUT):
+            # ``schema_ready`` is a plain flag of the Database: there is nothing to await.
+            while not all(db.schema_ready for db in databases):  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise RuntimeError(
+            f"The app's database schema was not ready after {SCHEMA_TIMEOUT:.0f} s; "
+            "see the log for why"
+        ) from None
+
+
 @asynccontextmanager
 async def run_server(
     app: Any, host: str = "127.0.0.1", port: int = 8000
 ) -> AsyncIterator[str]:
-    """Serve ``app`` (lifespan included) until the block ends; yields its base URL."""
+    """Serve ``app`` (lifespan included) until the block ends; yields its base URL once the
+    app has started and its database schema is ready."""
     sock = _bind(host, port)
     config = uvicorn.Config(app, lifespan="on", log_config=None)
     server = uvicorn.Server(config)
@@ -53,6 +81,7 @@ async def run_server(
                     "The app did not start: see the log for its start-up error"
                 )
             await asyncio.sleep(0.01)
+        await _wait_for_schema(app)
         yield f"http://{host}:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True

@@ -19,6 +19,7 @@ import fastramqpi._pytest.server
 import fastramqpi.emulator
 import fastramqpi.main  # noqa: F401
 
+# The rewrite warning only arises in-process, where this suite has imported fastramqpi already.
 INI = """\
 [pytest]
 asyncio_mode = {mode}
@@ -26,6 +27,7 @@ asyncio_default_fixture_loop_scope = {loop_scope}
 addopts = -p no:cacheprovider
 filterwarnings =
     error
+    ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning
     ignore::authlib.deprecate.AuthlibDeprecationWarning
     ignore::DeprecationWarning:authlib.*
 """

@@ -72,9 +72,12 @@ def test_without_pytest_asyncio_and_respx_the_plugin_loads_and_says_what_is_miss
         f"""
         import sys
         sys.path.insert(0, {str(hidden)!r})
+        import importlib.metadata
         import pytest
+        installed = importlib.metadata.entry_points(group="pytest11", name="fastramqpi")
+        plugin = [] if installed else ["-p", "fastramqpi.pytest_plugin"]
         sys.exit(pytest.main([
-            "-p", "no:asyncio", "-p", "no:respx", "-p", "fastramqpi.pytest_plugin",
+            "-p", "no:asyncio", "-p", "no:respx", *plugin,
             "-p", "no:cacheprovider", "test_bare.py",
         ]))
         """,

@@ -1,0 +1,94 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""``server``, ``test_client`` and the helpers behind them, used directly."""
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from tests.pytest_plugin.conftest import APP
+from tests.pytest_plugin.conftest import Project
+from tests.pytest_plugin.conftest import use_postgresql
+
+pytest_plugins = ("pytester",)
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def test_run_test_client_serves_several_apps_side_by_side(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_postgresql(monkeypatch)
+    project.write(
+        app_module=APP,
+        test_helpers="""
+        import pytest
+
+        from app_module import Base
+        from app_module import create_app
+        from fastramqpi.pytest_plugin import run_server
+        from fastramqpi.pytest_plugin import run_test_client
+
+
+        @pytest.mark.integration_test
+        async def test_two_replicas_share_one_database(mo_emulator):
+            first = create_app(database_metadata=Base.metadata)
+            second = create_app(database_metadata=Base.metadata)
+            async with (
+                run_test_client(first, port=0) as one,
+                run_test_client(second, port=0) as other,
+            ):
+                assert one.base_url != other.base_url
+                assert (await one.post("/seen/x")).status_code == 200
+                assert (await other.get("/seen")).json() == ["x"]
+
+
+        @pytest.mark.integration_test
+        async def test_run_server_yields_the_url(mo_emulator):
+            async with run_server(create_app(), port=0) as url:
+                assert url.startswith("http://127.0.0.1:")
+        """,
+    )
+    project.run().assert_outcomes(passed=2)
+
+
+def test_a_taken_port_says_how_to_pick_another(
+    project: Project, busy_port: int
+) -> None:
+    project.write(
+        app_module=APP,
+        test_port=f"""
+        import pytest
+
+        from app_module import create_app
+
+
+        @pytest.fixture
+        def app():
+            return create_app()
+
+
+        @pytest.fixture
+        def server_port():
+            return {busy_port}
+
+
+        @pytest.mark.integration_test
+        async def test_it(test_client):
+            pass
+        """,
+    )
+    result = project.run()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"*Cannot serve the app on 127.0.0.1:{busy_port}*Override the `server_port` fixture*"
+        ]
+    )
