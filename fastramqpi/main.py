@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi import FastAPI
 from fastapi import Request
+from fastapi.routing import APIRoute
 
 from fastramqpi import dap
 from fastramqpi import database
@@ -33,6 +34,24 @@ _root = APIRouter()
 @_root.get("/")
 async def _index(request: Request) -> dict[str, str]:
     return {"name": request.app.state.context["name"]}
+
+
+def _add_routes(app: FastAPI, router: APIRouter) -> None:
+    """Put ``router``'s routes on ``app`` itself rather than including the router.
+
+    FastAPI 0.16x matches an included router through an extra layer on every request, and
+    every request of the integration's own routes passes ours first.
+    """
+    for route in router.routes:
+        assert isinstance(route, APIRoute)
+        app.add_api_route(
+            route.path,
+            route.endpoint,
+            methods=list(route.methods or ()),
+            name=route.name,
+            tags=list(route.tags),
+            include_in_schema=route.include_in_schema,
+        )
 
 
 class FastRAMQPI:
@@ -66,8 +85,8 @@ class FastRAMQPI:
             lifespan=self._lifespan,
         )
         app.state.context = self._context
-        app.include_router(_root)
-        app.include_router(health.router)
+        _add_routes(app, _root)
+        _add_routes(app, health.router)
         if settings.enable_metrics:
             metrics.instrument(app, settings.commit_tag, settings.commit_sha)
         app.add_middleware(middleware.RequestMiddleware, context=self._context)
