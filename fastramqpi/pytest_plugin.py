@@ -45,7 +45,7 @@ INTEGRATION_FIXTURES = (
 
 QUICK_FETCH_SECONDS = 0.2
 """``NO_EVENT_SLEEP_DURATION`` in integration tests: an idle listener looks for new events
-this often instead of every 2 seconds."""
+this often instead of the default (about 2 seconds)."""
 
 QUICK_RETRY_SECONDS = 0.9
 """How often integration tests make MO hand out failed events again."""
@@ -447,7 +447,7 @@ def os2mo_database_snapshot_and_restore(os2mo_url: str) -> Iterator[None]:
 
 @pytest.fixture
 def graphql_events_quick_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Idle listeners look for events every 0.2 s instead of every 2 s."""
+    """Idle listeners look for events every 0.2 s instead of about every 2 s."""
     try:
         events = importlib.import_module("fastramqpi.events")
     except ImportError:  # pragma: no cover - only while the events module is absent

@@ -61,3 +61,11 @@ def test_the_settings_page_asks_for_the_table() -> None:
     rendered = _hook().on_page_markdown(page)
     assert "`FASTRAMQPI__CLIENT_ID`" in rendered
     assert "fastramqpi:settings" not in rendered
+
+
+def test_constants_quoted_in_the_docs_are_the_codes() -> None:
+    import fastramqpi.events
+
+    page = "every <!-- fastramqpi:value fastramqpi.events.NO_EVENT_SLEEP_DURATION --> s"
+    expected = f"every {fastramqpi.events.NO_EVENT_SLEEP_DURATION:g} s"
+    assert _hook().on_page_markdown(page) == expected

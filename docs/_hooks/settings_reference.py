@@ -1,12 +1,15 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
-"""MkDocs hook: the settings reference, rendered from the settings models at build time.
+"""MkDocs hook: facts from the code, rendered into the docs at build time.
 
 A page that contains ``<!-- fastramqpi:settings -->`` gets a table of every field of
 ``fastramqpi.config.Settings`` and ``DatabaseSettings`` in its place, with the environment
 variable that sets it, its type and its default, so the reference cannot drift from the code.
+``<!-- fastramqpi:value module.NAME -->`` becomes the current value of that constant.
 """
 
+import importlib
+import re
 import sys
 import types
 import typing
@@ -114,7 +117,13 @@ def render() -> str:
     )
 
 
+VALUE = re.compile(r"<!-- fastramqpi:value ([\w.]+)\.(\w+) -->")
+
+
+def _value(match: re.Match[str]) -> str:
+    return f"{getattr(importlib.import_module(match[1]), match[2]):g}"
+
+
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
-    if PLACEHOLDER not in markdown:
-        return markdown
+    markdown = VALUE.sub(_value, markdown)
     return markdown.replace(PLACEHOLDER, render())
