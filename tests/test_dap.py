@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,6 +54,7 @@ def _python(code: str, **env: str) -> str:
     done = subprocess.run(
         [sys.executable, "-c", code],
         env=environ,
+        cwd=Path(__file__).parent.parent,
         capture_output=True,
         text=True,
         timeout=60,

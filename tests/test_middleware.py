@@ -85,6 +85,7 @@ async def test_a_request_id_is_generated_when_absent(
 
     ids = [first.headers["x-request-id"], second.headers["x-request-id"]]
     assert [UUID(i).version for i in ids] == [4, 4]
+    assert [str(UUID(i)) for i in ids] == ids
     assert ids[0] != ids[1]
     working = [
         line
