@@ -221,9 +221,12 @@ async def test_client(server: str) -> AsyncIterator["AsyncClient"]:
     import httpx
 
     from fastramqpi._pytest.server import TEST_CLIENT_TIMEOUT
+    from fastramqpi._pytest.server import on_this_loop
 
     async with httpx.AsyncClient(
-        base_url=server, timeout=TEST_CLIENT_TIMEOUT
+        base_url=server,
+        timeout=TEST_CLIENT_TIMEOUT,
+        event_hooks={"request": [on_this_loop()]},
     ) as client:
         yield client
 

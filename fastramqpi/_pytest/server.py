@@ -23,6 +23,29 @@ TEST_CLIENT_TIMEOUT = 300.0
 debugger, short enough that a hung app fails the test eventually."""
 
 
+class WrongEventLoop(RuntimeError):
+    pass
+
+
+def on_this_loop() -> Any:
+    """An httpx request hook failing fast when used from another event loop than this one.
+
+    The server runs on the loop its fixture was set up on; a test on another loop would wait
+    for a server that is not running until the request timed out.
+    """
+    loop = asyncio.get_running_loop()
+
+    async def check(request: httpx.Request) -> None:
+        if asyncio.get_running_loop() is not loop:
+            raise WrongEventLoop(
+                "test_client is used from another event loop than the one serving the app: "
+                "make asyncio_default_fixture_loop_scope the same as your tests' loop scope "
+                "(or give the test that loop_scope)"
+            )
+
+    return check
+
+
 def _bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -96,6 +119,10 @@ async def run_test_client(
     """Serve ``app`` and yield an HTTP client for it."""
     async with (
         run_server(app, host, port) as url,
-        httpx.AsyncClient(base_url=url, timeout=TEST_CLIENT_TIMEOUT) as client,
+        httpx.AsyncClient(
+            base_url=url,
+            timeout=TEST_CLIENT_TIMEOUT,
+            event_hooks={"request": [on_this_loop()]},
+        ) as client,
     ):
         yield client

@@ -92,3 +92,37 @@ def test_a_taken_port_says_how_to_pick_another(
             f"*Cannot serve the app on 127.0.0.1:{busy_port}*Override the `server_port` fixture*"
         ]
     )
+
+
+def test_a_test_on_another_loop_than_the_server_fails_at_once_saying_why(
+    project: Project,
+) -> None:
+    project.write(
+        app_module=APP,
+        test_loops="""
+        import pytest
+
+        from app_module import create_app
+
+
+        @pytest.fixture
+        def app():
+            return create_app()
+
+
+        @pytest.fixture
+        def server_port():
+            return 0
+
+
+        @pytest.mark.integration_test
+        async def test_on_its_own_loop(test_client):
+            await test_client.get("/")
+        """,
+    )
+    # Fixtures on the session's loop, the test on a loop of its own.
+    result = project.run(loop_scope="session")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*WrongEventLoop: test_client is used from another event loop*loop_scope*"]
+    )
