@@ -269,7 +269,8 @@ def mo_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator["Emulator"]:
 
 @pytest.fixture
 def os2mo_url(request: pytest.FixtureRequest) -> str:
-    """The MO the integration tests use: ``FASTRAMQPI__MO_URL`` if set, else the emulator."""
+    """The MO integration tests use: ``FASTRAMQPI__MO_URL``, the default MO if its host
+    exists (OS2mo's CI template), else the emulator."""
     from fastramqpi._pytest.environment import mo_environment
     from fastramqpi._pytest.environment import real_mo_configured
 

@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: MPL-2.0
 """What the plugin reads from the environment: which MO and database the tests use."""
 
+import functools
+import socket
+from collections.abc import Callable
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -79,9 +83,35 @@ def mo_environment(environ: Mapping[str, str]) -> MOEnvironment:
     )
 
 
-def real_mo_configured(environ: Mapping[str, str]) -> bool:
-    """Whether the environment names an MO; if not, integration tests use the emulator."""
-    return _get(environ, "MO_URL") is not None
+RESOLVE_TIMEOUT = 2.0
+"""Seconds to wait for a DNS answer about MO's default host before deciding it is absent."""
+
+
+def resolves(host: str, timeout: float = RESOLVE_TIMEOUT) -> bool:
+    """Whether ``host`` has an address, waiting at most ``timeout`` for the resolver."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="fastramqpi-resolve")
+    try:
+        return bool(pool.submit(socket.getaddrinfo, host, None).result(timeout))
+    except Exception:
+        return False
+    finally:
+        pool.shutdown(wait=False)
+
+
+_resolves_once = functools.cache(resolves)
+
+
+def real_mo_configured(
+    environ: Mapping[str, str], resolve: Callable[[str], bool] = _resolves_once
+) -> bool:
+    """Whether integration tests have a real MO; if not, they use the emulator.
+
+    A real MO is one ``FASTRAMQPI__MO_URL`` names, or one at the default URL when its host
+    resolves: OS2mo's CI template runs MO as ``mo-service`` and integrations rely on that.
+    """
+    if _get(environ, "MO_URL") is not None:
+        return True
+    return resolve(urlsplit(DEFAULT_MO_URL).hostname or "")
 
 
 def database_configured(environ: Mapping[str, str]) -> bool:
