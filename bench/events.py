@@ -105,12 +105,12 @@ class Tally:
     """Fetches and acknowledgements the emulator answered, with the time of each ack."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    fetches: int = 0
+    fetches: list[float] = field(default_factory=list)
     acks: list[float] = field(default_factory=list)
 
     def fetch_count(self) -> int:
         with self.lock:
-            return self.fetches
+            return len(self.fetches)
 
     def ack_count(self) -> int:
         with self.lock:
@@ -122,7 +122,7 @@ def _count(store: Any, tally: Tally) -> None:
 
     def counted_fetch(*args: Any, **kwargs: Any) -> Any:
         with tally.lock:
-            tally.fetches += 1
+            tally.fetches.append(time.monotonic())
         return fetch(*args, **kwargs)
 
     def counted_acknowledge(*args: Any, **kwargs: Any) -> Any:
@@ -311,10 +311,13 @@ def throughput(emu: Any, tally: Tally, events: int) -> float:
 
 
 def idle_fetch_rate(tally: Tally, window: float) -> float:
+    """Fetches a second while no event comes, timed from the first fetch to the last."""
     time.sleep(2.0)
     before = tally.fetch_count()
     time.sleep(window)
-    return (tally.fetch_count() - before) / window
+    with tally.lock:
+        times = tally.fetches[before:]
+    return (len(times) - 1) / (times[-1] - times[0])
 
 
 def idle_latencies(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from fastramqpi._events_client import EventsClient
 from fastramqpi.config import join_url
 from fastramqpi.events.delivery import http_client
 from fastramqpi.events.delivery import in_process_client
@@ -51,8 +52,6 @@ def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSys
     """
 
     def connect() -> tuple[MOEventsAPI, httpx.AsyncClient]:
-        from fastramqpi._events_client import EventsClient
-
         settings = context["settings"]
         # Never entered as a context manager: its exit would close the shared MO client.
         mo = EventsClient(

@@ -90,6 +90,7 @@ class ListenerFetchers:
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._busy: set[int] = set()
+        self._ack: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._poller: int | None = None
@@ -128,14 +129,21 @@ class ListenerFetchers:
                 task.cancel()
         if not self._tasks:
             return
+        deadline = self._clock() + grace
         _, pending = await asyncio.wait(self._tasks, timeout=grace)
+        tasks = list(self._tasks)
+        if self._ack is not None:
+            tasks.append(self._ack)
+            remaining = max(deadline - self._clock(), 0.0)
+            _, late = await asyncio.wait([self._ack], timeout=remaining)
+            pending |= late
         for task in pending:
             self._log.warning(
                 "Event delivery still running at shutdown; cancelled",
                 task=task.get_name(),
             )
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _supervise(self, index: int) -> None:
         crashes = 0
@@ -208,7 +216,7 @@ class ListenerFetchers:
                 **context,
             )
         if decision.ack:
-            await self._acknowledge(event.token, context)
+            await self._acknowledge_soon(event.token, context)
             return False
         self._metrics.failed("deliver").inc()
         log = self._log.bind(**context)
@@ -223,6 +231,23 @@ class ListenerFetchers:
                 body=response.body,
             )
         return decision.back_off
+
+    async def _acknowledge_soon(self, token: str, context: dict[str, str]) -> None:
+        """Acknowledge; a lone fetcher lets it overlap its next fetch.
+
+        With one fetcher, MO and the integration otherwise take turns, each idle while the
+        other works. Several fetchers already overlap each other, and the extra connections
+        to MO that overlapping would open cost more than they save.
+        """
+        if self.listener.parallelism > 1:
+            await self._acknowledge(token, context)
+            return
+        if self._ack is not None:
+            await self._ack
+        self._ack = asyncio.create_task(
+            self._acknowledge(token, context),
+            name=f"events:{self.listener.user_key}:ack",
+        )
 
     async def _acknowledge(self, token: str, context: dict[str, str]) -> None:
         for attempt in range(1, ACK_ATTEMPTS + 1):

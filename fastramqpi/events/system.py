@@ -18,6 +18,7 @@ from uuid import UUID
 import httpx
 import structlog
 
+from fastramqpi._events_client import GraphQLClientGraphQLMultiError
 from fastramqpi.events import decisions
 from fastramqpi.events.fetcher import EventsAPI
 from fastramqpi.events.fetcher import ListenerFetchers
@@ -63,10 +64,9 @@ class _Rejected(Exception):
 
 def _graphql_messages(error: Exception) -> str | None:
     """MO's error messages when ``error`` is a GraphQL error answer, else None."""
-    errors = getattr(error, "errors", None)
-    if type(error).__name__ != "GraphQLClientGraphQLMultiError" or not errors:
+    if not isinstance(error, GraphQLClientGraphQLMultiError):
         return None
-    return "; ".join(str(getattr(e, "message", e)) for e in errors)
+    return "; ".join(e.message for e in error.errors)
 
 
 class EventsSystem:
@@ -95,6 +95,7 @@ class EventsSystem:
         self.fetchers: dict[tuple[str, str], ListenerFetchers] = {}
         self._task: asyncio.Task[None] | None = None
         self._reason = "not started"
+        self._reported = ""
 
     @property
     def reason(self) -> str:
@@ -112,8 +113,15 @@ class EventsSystem:
         return not self.reason
 
     async def healthcheck(self, context: Any) -> bool:
-        """The readiness check "GraphQL events"."""
-        return self.is_ready()
+        """The readiness check "GraphQL events"; says why in the log when that changes."""
+        reason = self.reason
+        if reason != self._reported:
+            self._reported = reason
+            if reason:
+                logger.warning("GraphQL events not ready", reason=reason)
+            else:
+                logger.info("GraphQL events ready")
+        return not reason
 
     async def __aenter__(self) -> "EventsSystem":
         self._mo, self._handlers = self._connect()

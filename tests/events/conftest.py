@@ -42,24 +42,28 @@ def unique(name: str) -> str:
     return f"{name}-{uuid4().hex[:8]}"
 
 
+def settings(emu: Emulator, **overrides: Any) -> Settings:
+    """FastRAMQPI's settings for an integration talking to the emulator."""
+    values: dict[str, Any] = {
+        "client_id": "x",
+        "client_secret": "y",
+        "mo_url": emu.url,
+        "auth_token_url": emu.token_url,
+        **overrides,
+    }
+    return Settings(**values)
+
+
 def integration(
     emu: Emulator,
     router: APIRouter,
     listeners: list[Listener],
-    **settings: Any,
+    **overrides: Any,
 ) -> FastRAMQPI:
     """An integration as the README builds one, talking to the emulator."""
     fastramqpi = FastRAMQPI(
         application_name="events-test",
-        settings=Settings(
-            **{
-                "client_id": "x",
-                "client_secret": "y",
-                "mo_url": emu.url,
-                "auth_token_url": emu.token_url,
-                **settings,
-            }
-        ),
+        settings=settings(emu, **overrides),
         graphql_version=25,
         graphql_events=GraphQLEvents(declare_listeners=listeners),
     )

@@ -47,6 +47,7 @@ class QueueMO:
     stopped: bool = False
     fetches_after_stop: int = 0
     explode_on: str | None = None
+    ack_delay: float = 0.0
 
     async def fetch_event(self, listener: UUID) -> _Result:
         self.fetches += 1
@@ -69,6 +70,7 @@ class QueueMO:
             self.in_flight -= 1
 
     async def acknowledge_event(self, token: str) -> bool:
+        await asyncio.sleep(self.ack_delay)
         self.acked.append(token)
         return True
 
@@ -208,11 +210,13 @@ async def test_a_crashed_fetcher_is_restarted_and_counted(
     assert bad not in mo.acked
 
 
+@pytest.mark.parametrize("parallelism", [1, 2])
 async def test_shutdown_fetches_nothing_more_and_acknowledges_deliveries_under_way(
-    mo: QueueMO, handler: Handler
+    mo: QueueMO, handler: Handler, parallelism: int
 ) -> None:
-    fetchers = await _fetchers(mo, handler, 2, "shutdown-ack")
+    fetchers = await _fetchers(mo, handler, parallelism, f"shutdown-ack-{parallelism}")
     handler.block = True
+    mo.ack_delay = 0.1
     subject = str(uuid4())
     mo.queue.append(subject)
     fetchers.start()

@@ -111,6 +111,8 @@ async def test_a_declaration_mo_rejects_is_logged_and_keeps_readiness_false(
         await until(lambda: handled == [subject])
         assert await _events_ready(url) is False
         reason = events.reason
+        [not_ready] = logs("GraphQL events not ready")
+        assert not_ready["reason"] == reason
 
     [error] = logs("MO rejected the events declaration; retrying later")
     assert error["level"] == "error"

@@ -13,16 +13,22 @@ from uuid import uuid4
 import structlog
 from fastapi import APIRouter
 from fastapi import Response
+from pydantic import BaseModel
+from pydantic import Json
 
 from fastramqpi.emulator import Emulator
 from fastramqpi.events import Event
+from fastramqpi.events import GraphQLEvents
 from fastramqpi.events import Listener
+from fastramqpi.events import Namespace
+from fastramqpi.main import FastRAMQPI
 from tests.events.conftest import Logs
 from tests.events.conftest import integration
 from tests.events.conftest import metric
 from tests.events.conftest import pending_subjects
 from tests.events.conftest import quick_retry
 from tests.events.conftest import running
+from tests.events.conftest import settings
 from tests.events.conftest import unique
 from tests.events.conftest import until
 
@@ -258,3 +264,36 @@ async def test_each_delivery_has_its_own_request_id_in_the_handlers_logs(
     assert all(str(UUID(i)) == i for i in ids)
     [failure] = logs(FAILED)
     assert failure["request_id"] == handling[failing]["request_id"]
+
+
+class Move(BaseModel):
+    person: UUID
+    to: str
+
+
+async def test_an_integration_sends_itself_json_events_in_its_own_namespace(
+    emu: Emulator,
+) -> None:
+    moves: list[Move] = []
+    router = APIRouter()
+
+    @router.post("/events/move")
+    async def handle(event: Event[Json[Move]]) -> None:
+        moves.append(event.subject)
+
+    fastramqpi = FastRAMQPI(
+        application_name="events-test",
+        settings=settings(emu),
+        graphql_version=25,
+        graphql_events=GraphQLEvents(
+            declare_namespaces=[Namespace("relocations")],
+            declare_listeners=[
+                Listener("relocations", unique("moves"), "move", "/events/move")
+            ],
+        ),
+    )
+    fastramqpi.get_app().include_router(router)
+    move = Move(person=uuid4(), to="Aarhus")
+    async with running(fastramqpi):
+        emu.emit("move", move.model_dump_json(), namespace="relocations")
+        await until(lambda: moves == [move] and not emu.pending())
