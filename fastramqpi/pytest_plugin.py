@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from fastramqpi._pytest.database import TestDatabases
     from fastramqpi.emulator import Emulator
+    from fastramqpi.mo import AuthenticatedMOClient
 
 __all__ = ["run_server", "run_test_client"]
 
@@ -280,7 +281,7 @@ def os2mo_url(request: pytest.FixtureRequest) -> str:
 
 
 @_async_fixture
-async def mo_client() -> AsyncIterator[Any]:
+async def mo_client() -> AsyncIterator["AuthenticatedMOClient"]:
     """An authenticated client for MO, made from the settings in the environment.
 
     ``f"{mo_client.base_url}/graphql/v25"`` works as it did with FastRAMQPI 12-17, although
@@ -442,20 +443,21 @@ def fastramqpi_database_isolation(
 @pytest.fixture
 def os2mo_database_snapshot_and_restore(os2mo_url: str) -> Iterator[None]:
     """Whatever the test does to MO is undone afterwards."""
+    from fastramqpi._pytest.mo import TestingAPIError
     from fastramqpi._pytest.mo import call_testing_api
 
-    call_testing_api(os2mo_url, "database/snapshot")
-    yield
-    call_testing_api(os2mo_url, "database/restore")
+    try:
+        call_testing_api(os2mo_url, "database/snapshot")
+        yield
+        call_testing_api(os2mo_url, "database/restore")
+    except TestingAPIError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture
 def graphql_events_quick_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
     """Idle listeners look for events every 0.2 s instead of about every 2 s."""
-    try:
-        events = importlib.import_module("fastramqpi.events")
-    except ImportError:  # pragma: no cover - only while the events module is absent
-        return
+    events = importlib.import_module("fastramqpi.events")
     monkeypatch.setattr(events, "NO_EVENT_SLEEP_DURATION", QUICK_FETCH_SECONDS)
 
 
