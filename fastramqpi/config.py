@@ -33,9 +33,11 @@ ENV_PREFIX = "FASTRAMQPI__"
 logger = structlog.stdlib.get_logger(__name__)
 
 
-def _env_name(info: ValidationInfo, prefix: str = ENV_PREFIX) -> str:
+def _env_name(info: ValidationInfo, prefix: str) -> str:
+    """The prefixed name integrations use, and the bare one read when used alone."""
     assert info.field_name is not None
-    return f"{prefix}{info.field_name.upper()}"
+    bare = f"{prefix}{info.field_name.upper()}".removeprefix(ENV_PREFIX)
+    return f"{ENV_PREFIX}{bare} (or {bare})"
 
 
 def _naming_env(prefix: str) -> WrapValidator:

@@ -106,19 +106,6 @@ def test_a_bad_dap_variable_fails_start_up_naming_it(
     assert listen_calls == []
 
 
-def test_dap_is_read_even_when_settings_skipped_the_environment(
-    listen_calls: list[tuple[str, int]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings = Settings.model_validate({"client_id": "id", "client_secret": "secret"})
-    monkeypatch.setenv("DAP", "true")
-    FastRAMQPI("dap-test", settings, graphql_version=25)
-    assert listen_calls == [("0.0.0.0", 5678)]
-
-    monkeypatch.setenv("DAP", "sometimes")
-    with pytest.raises(ValueError, match=r"^DAP: 'sometimes' is not a boolean"):
-        FastRAMQPI("dap-test", settings, graphql_version=25)
-
-
 def test_several_apps_share_one_debug_server(
     listen_calls: list[tuple[str, int]],
 ) -> None:
