@@ -5,9 +5,12 @@
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
+
+from tests.pytest_plugin.conftest import INI
 
 pytest_plugins = ("pytester",)
 
@@ -89,3 +92,40 @@ def test_without_pytest_asyncio_and_respx_the_plugin_loads_and_says_what_is_miss
         "The `test_client` fixture needs pytest-asyncio: pip install pytest-asyncio"
         in out
     )
+
+
+def test_the_declared_entry_point_loads_the_plugin(pytester: pytest.Pytester) -> None:
+    """As pip installs it: pytest finds the plugin through the entry point pyproject declares."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    entry_points = declared["entry-points"]["pytest11"]
+    dist_info = pytester.mkdir("site") / "fastramqpi-0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: fastramqpi\nVersion: 0\n"
+    )
+    lines = [f"{name} = {target}" for name, target in entry_points.items()]
+    (dist_info / "entry_points.txt").write_text(
+        "[pytest11]\n" + "\n".join(lines) + "\n"
+    )
+    pytester.makefile(".ini", pytest=INI.format(mode="auto", loop_scope="function"))
+    pytester.makepyfile(test_marked="def test_nothing(): pass")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--strict-markers",
+            "--markers",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": f"{ROOT}:{dist_info.parent}", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    # Only the plugin registers these, and nothing but the entry point loaded it.
+    assert "@pytest.mark.integration_test:" in done.stdout
+    assert "@pytest.mark.envvar(mapping):" in done.stdout
