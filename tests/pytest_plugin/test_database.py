@@ -203,3 +203,42 @@ def test_an_unreachable_database_fails_the_tests_with_where_it_looked(
         ]
     )
     assert "hunter2" not in result.stdout.str()
+
+
+def test_a_database_url_is_pointed_at_the_copy_too(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "FASTRAMQPI__DATABASE__URL",
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+    )
+    project.write(
+        app_module=APP,
+        test_url="""
+        import os
+
+        import pytest
+
+        from app_module import Base
+        from app_module import create_app
+
+
+        @pytest.fixture
+        def server_port():
+            return 0
+
+
+        @pytest.fixture
+        async def app():
+            return create_app(database_metadata=Base.metadata)
+
+
+        @pytest.mark.integration_test
+        async def test_it(test_client, fastramqpi_database_isolation):
+            url = os.environ["FASTRAMQPI__DATABASE__URL"]
+            assert url.endswith(f"@127.0.0.1:5432/{fastramqpi_database_isolation}")
+            assert (await test_client.post("/seen/a")).status_code == 200
+            assert (await test_client.get("/seen")).json() == ["a"]
+        """,
+    )
+    project.run().assert_outcomes(passed=1)
