@@ -3,8 +3,6 @@
 """compose.yaml configures the example the way FastRAMQPI reads its settings."""
 
 import shlex
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -83,23 +81,3 @@ def test_ports_are_published_on_loopback_only() -> None:
             assert port.startswith("127.0.0.1:"), (
                 f"{name} publishes {port} to the network"
             )
-
-
-def test_docker_compose_accepts_the_file() -> None:
-    docker = shutil.which("docker")
-    has_compose = (
-        docker is not None
-        and subprocess.run(
-            [docker, "compose", "version"], capture_output=True, check=False
-        ).returncode
-        == 0
-    )
-    if not has_compose:
-        pytest.skip("docker compose is not installed here")
-    done = subprocess.run(
-        [str(docker), "compose", "-f", str(ROOT / "compose.yaml"), "config", "--quiet"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
