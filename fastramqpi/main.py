@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from contextlib import aclosing
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi import FastAPI
 from fastapi import Request
 from fastapi.routing import APIRoute
+from sqlalchemy import MetaData
 
 from fastramqpi import dap
 from fastramqpi import database
@@ -63,9 +65,9 @@ class FastRAMQPI:
         settings: Settings,
         graphql_version: int,
         graphql_client_cls: mo.GraphQLClientClass | None = None,
-        graphql_events: Any = None,
-        database_metadata: Any = None,
-        database_migrations: Any = None,
+        graphql_events: events.GraphQLEvents | None = None,
+        database_metadata: MetaData | None = None,
+        database_migrations: str | Path | None = None,
     ) -> None:
         log.configure(settings.log_level, settings.json_logs)
         dap.start(settings)
