@@ -69,6 +69,8 @@ def test_retry_after_on_success_still_acknowledges() -> None:
         (format_datetime(NOW - timedelta(hours=1), usegmt=True), 0.0),
         ("Wed, 25 Nov 2026 12:00:30 GMT", 30.0),
         ("999999999", MAX_PAUSE),
+        ("²", None),
+        ("٣", None),
     ],
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
