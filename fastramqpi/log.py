@@ -92,6 +92,11 @@ def configure(log_level: str = "INFO", json_logs: bool = True) -> None:
 
     for name in _UVICORN_LOGGERS:
         _reroute(logging.getLogger(name))
+    # httpx logs every request at INFO: for an integration polling MO that is noise, and
+    # rendering it costs more than the request. Shown at DEBUG.
+    logging.getLogger("httpx").setLevel(
+        logging.NOTSET if root.level <= logging.DEBUG else logging.WARNING
+    )
 
 
 def _reroute(logger: logging.Logger) -> None:

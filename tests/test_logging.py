@@ -69,6 +69,20 @@ def test_log_level_is_honoured(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
+@pytest.mark.parametrize(("log_level", "shown"), [("INFO", False), ("DEBUG", True)])
+def test_httpx_request_lines_only_at_debug(
+    capsys: pytest.CaptureFixture[str], log_level: str, shown: bool
+) -> None:
+    """The event fetchers poll MO all day; httpx's line per request is noise at INFO."""
+    _fastramqpi(log_level=log_level)
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    with httpx.Client(transport=transport) as client:
+        client.get("http://mo/graphql/v25")
+
+    events = [line["event"] for line in _json_lines(capsys.readouterr().err)]
+    assert any("HTTP Request" in event for event in events) is shown
+
+
 def test_console_renderer_when_json_logs_is_off(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
