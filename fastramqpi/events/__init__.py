@@ -8,12 +8,11 @@ listener's path and acknowledged in MO when the handler answers 2xx.
 
 from typing import TYPE_CHECKING
 
-import httpx
-
 from fastramqpi._events_client import EventsClient
 from fastramqpi.config import join_url
-from fastramqpi.events.delivery import http_client
-from fastramqpi.events.delivery import in_process_client
+from fastramqpi.events.delivery import Handlers
+from fastramqpi.events.delivery import InProcess
+from fastramqpi.events.delivery import OverHTTP
 from fastramqpi.events.models import Event
 from fastramqpi.events.models import GraphQLEvents
 from fastramqpi.events.models import Listener
@@ -51,7 +50,7 @@ def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSys
     Events go through ``context["app"]`` itself, or to ``settings.event_delivery_url`` if set.
     """
 
-    def connect() -> tuple[MOEventsAPI, httpx.AsyncClient]:
+    def connect() -> tuple[MOEventsAPI, Handlers]:
         settings = context["settings"]
         # Never entered as a context manager: its exit would close the shared MO client.
         mo = EventsClient(
@@ -59,7 +58,7 @@ def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSys
             http_client=context["mo_client"],
         )
         if settings.event_delivery_url is not None:
-            return mo, http_client(str(settings.event_delivery_url))
-        return mo, in_process_client(context["app"], {"context": context})
+            return mo, OverHTTP(str(settings.event_delivery_url))
+        return mo, InProcess(context["app"], {"context": context})
 
     return EventsSystem(config, connect)

@@ -17,12 +17,11 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-import httpx
 import structlog
 
 from fastramqpi.events import decisions
 from fastramqpi.events import metrics
-from fastramqpi.events.delivery import deliver
+from fastramqpi.events.delivery import Handlers
 from fastramqpi.events.models import Listener
 
 logger = structlog.stdlib.get_logger(__name__)
@@ -73,7 +72,7 @@ class ListenerFetchers:
         listener: Listener,
         uuid: UUID,
         mo: EventsAPI,
-        handlers: httpx.AsyncClient,
+        handlers: Handlers,
         *,
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
@@ -200,8 +199,8 @@ class ListenerFetchers:
         """Deliver one event and acknowledge it on 2xx; True when the handler was
         unreachable."""
         started = self._clock()
-        response = await deliver(
-            self._handlers, self.listener.path, event.subject, event.priority
+        response = await self._handlers.deliver(
+            self.listener.path, event.subject, event.priority
         )
         self._metrics.handler_seconds.observe(self._clock() - started)
         outcome = response.outcome

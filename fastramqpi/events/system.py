@@ -15,11 +15,11 @@ from typing import Any
 from typing import Protocol
 from uuid import UUID
 
-import httpx
 import structlog
 
 from fastramqpi._events_client import GraphQLClientGraphQLMultiError
 from fastramqpi.events import decisions
+from fastramqpi.events.delivery import Handlers
 from fastramqpi.events.fetcher import EventsAPI
 from fastramqpi.events.fetcher import ListenerFetchers
 from fastramqpi.events.fetcher import describe
@@ -77,12 +77,12 @@ class EventsSystem:
     """
 
     _mo: MOEventsAPI
-    _handlers: httpx.AsyncClient
+    _handlers: Handlers
 
     def __init__(
         self,
         config: GraphQLEvents,
-        connect: Callable[[], tuple[MOEventsAPI, httpx.AsyncClient]],
+        connect: Callable[[], tuple[MOEventsAPI, Handlers]],
         *,
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,

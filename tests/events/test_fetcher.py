@@ -19,7 +19,7 @@ from prometheus_client import REGISTRY
 import fastramqpi.events
 from fastramqpi.events import Event
 from fastramqpi.events import Listener
-from fastramqpi.events.delivery import in_process_client
+from fastramqpi.events.delivery import InProcess
 from fastramqpi.events.fetcher import ListenerFetchers
 
 
@@ -143,8 +143,7 @@ async def _fetchers(
         path="/events",
         parallelism=parallelism,
     )
-    client = in_process_client(_app(handler), {})
-    return ListenerFetchers(listener, uuid4(), mo, client)
+    return ListenerFetchers(listener, uuid4(), mo, InProcess(_app(handler), {}))
 
 
 @pytest.fixture
