@@ -111,6 +111,9 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
         self._renew_at = float("-inf")
 
     async def ensure_active_token(self, token: Any = None) -> None:
+        # The lock only when renewing: taking it yields to the event loop, on every request.
+        if self._clock() < self._renew_at:
+            return
         async with self._token_refresh_lock:
             if self._clock() >= self._renew_at:
                 await self._get_new_token()
