@@ -12,6 +12,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
+from collections.abc import Generator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 from typing import Protocol
@@ -20,6 +21,7 @@ import httpx
 import structlog
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
+from authlib.integrations.httpx_client import OAuth2Auth
 
 from fastramqpi.config import Settings
 
@@ -75,6 +77,22 @@ def _bearer(request: httpx.Request) -> str:
     return str(request.headers.get("authorization", "")).partition(" ")[2]
 
 
+class _BearerHeader(OAuth2Auth):
+    """The access token in the request's ``Authorization`` header, the one way MO takes it.
+
+    authlib's own flow builds a second request from each request's URL, headers and body,
+    which cost more per MO request than the rest of the client's own work.
+    """
+
+    requires_request_body = False
+
+    def auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self.token['access_token']}"
+        yield request
+
+
 class AuthenticatedMOClient(AsyncOAuth2Client):
     """An ``httpx.AsyncClient`` for MO that fetches, renews and replaces its own token.
 
@@ -84,6 +102,8 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
     answers with a token rejection is sent once more with a fresh token; a second rejection
     is returned to the caller as it is.
     """
+
+    token_auth_class = _BearerHeader
 
     def __init__(
         self,
