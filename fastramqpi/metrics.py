@@ -9,7 +9,9 @@ metric twice is an error.
 """
 
 from collections.abc import Iterable
+from functools import cache
 from time import perf_counter
+from typing import NamedTuple
 
 from fastapi import FastAPI
 from fastapi import Response
@@ -69,6 +71,26 @@ _latency = Histogram(
     ("method", "handler"),
     buckets=LOWR_BUCKETS,
 )
+
+
+class _Series(NamedTuple):
+    """The labelled children one kind of request updates."""
+
+    requests: Counter
+    request_size: Summary
+    response_size: Summary
+    latency: Histogram
+
+
+@cache
+def _series(method: str, status_class: int, handler: str) -> _Series:
+    """Looked up once per (method, status class, route), not four times per request."""
+    return _Series(
+        _requests.labels(method, f"{status_class}xx", handler),
+        _request_size.labels(handler),
+        _response_size.labels(handler),
+        _latency.labels(method, handler),
+    )
 
 
 def _content_length(headers: Iterable[tuple[bytes, bytes]]) -> int:
@@ -141,12 +163,12 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_observed)
         finally:
             seconds = (end or perf_counter()) - start
-            method, handler = scope["method"], _handler(scope, root_path)
-            _requests.labels(method, f"{str(status)[0]}xx", handler).inc()
-            _request_size.labels(handler).observe(_content_length(scope["headers"]))
-            _response_size.labels(handler).observe(response_bytes)
+            series = _series(scope["method"], status // 100, _handler(scope, root_path))
+            series.requests.inc()
+            series.request_size.observe(_content_length(scope["headers"]))
+            series.response_size.observe(response_bytes)
+            series.latency.observe(seconds)
             _latency_highr.observe(seconds)
-            _latency.labels(method, handler).observe(seconds)
 
 
 async def _metrics_endpoint() -> Response:
