@@ -169,54 +169,26 @@ class Contender:
     command: Callable[[Any, str], tuple[list[str], dict[str, str], Path | None]]
 
 
-def ours(parallelism: int) -> Contender:
+def _in_repo(role: str, label: str, parallelism: int) -> Contender:
+    """A contender run by this script itself in a child process (``--role ROLE``)."""
+
     def command(
         emu: Any, user_key: str
     ) -> tuple[list[str], dict[str, str], Path | None]:
-        args = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--role",
-            "ours",
-            "--mo-url",
-            emu.url,
-        ]
-        args += [
-            "--token-url",
-            emu.token_url,
-            "--parallelism",
-            str(parallelism),
-            "--user-key",
-            user_key,
-        ]
+        args = [sys.executable, str(Path(__file__).resolve()), "--role", role]
+        args += ["--mo-url", emu.url, "--token-url", emu.token_url]
+        args += ["--parallelism", str(parallelism), "--user-key", user_key]
         return args, {"PYTHONPATH": str(ROOT)}, None
 
-    return Contender(f"ours P={parallelism}", parallelism, command)
+    return Contender(f"{label} P={parallelism}", parallelism, command)
+
+
+def ours(parallelism: int) -> Contender:
+    return _in_repo("ours", "ours", parallelism)
 
 
 def bare(parallelism: int) -> Contender:
-    def command(
-        emu: Any, user_key: str
-    ) -> tuple[list[str], dict[str, str], Path | None]:
-        args = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--role",
-            "bare",
-            "--mo-url",
-            emu.url,
-        ]
-        args += [
-            "--token-url",
-            emu.token_url,
-            "--parallelism",
-            str(parallelism),
-            "--user-key",
-            user_key,
-        ]
-        return args, {"PYTHONPATH": str(ROOT)}, None
-
-    return Contender(f"bare loop P={parallelism}", parallelism, command)
+    return _in_repo("bare", "bare loop", parallelism)
 
 
 def original(parallelism: int, python: str, workdir: Path) -> Contender:
