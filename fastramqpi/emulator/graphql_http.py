@@ -16,6 +16,7 @@ from graphql import GraphQLSchema
 from graphql import execute
 from graphql import parse
 from graphql import validate
+from starlette.requests import ClientDisconnect
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -49,7 +50,13 @@ class GraphQLEndpoint:
                 {"data": None, "errors": [{"message": NOT_AUTHENTICATED}]}
             )
         try:
-            body = json.loads(await request.body())
+            raw = await request.body()
+        except ClientDisconnect:
+            return Response(
+                status_code=499
+            )  # Nobody is left to answer; nothing to log.
+        try:
+            body = json.loads(raw)
         except ValueError:
             return _bad_request("Request body is not valid JSON")
         if not isinstance(body, dict) or not isinstance(body.get("query"), str):

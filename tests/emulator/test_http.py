@@ -1,5 +1,9 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
+import logging
+import socket
+import time
+
 import httpx
 import pytest
 from graphql import build_schema
@@ -73,3 +77,27 @@ def test_a_body_that_is_not_graphql_is_a_bad_request(emu: Emulator, mo: MO) -> N
         headers={"Authorization": f"Bearer {mo.token}"},
     )
     assert response.status_code == 400
+
+
+def test_a_client_gone_mid_request_is_not_an_error(
+    emu: Emulator, mo: MO, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Benchmarks and tests stop clients with requests in flight; MO must not log a crash."""
+    host, port = emu.url.removeprefix("http://").split(":")
+    head = (
+        "POST /graphql/v30 HTTP/1.1\r\n"
+        f"Host: {host}\r\nAuthorization: Bearer {mo.token}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+    )
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(head.encode())
+    with caplog.at_level(logging.ERROR):
+        # The next request is served after the broken one was dealt with.
+        response = mo.http.post(
+            f"{emu.url}/graphql/v30",
+            json={"query": "{ version { mo_version } }"},
+            headers={"Authorization": f"Bearer {mo.token}"},
+        )
+        time.sleep(0.2)
+    assert response.status_code == 200
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
