@@ -23,6 +23,7 @@ from fastramqpi.events import decisions
 from fastramqpi.events import metrics
 from fastramqpi.events.delivery import Handlers
 from fastramqpi.events.models import Listener
+from fastramqpi.events.poison import PoisonEvents
 
 logger = structlog.stdlib.get_logger(__name__)
 
@@ -45,10 +46,13 @@ class _FetchResult(Protocol):
 
 
 class EventsAPI(Protocol):
-    """The two MO calls a fetcher makes (the generated events client has them)."""
+    """The MO calls a fetcher makes (the generated events client has them)."""
 
     async def fetch_event(self, listener: UUID) -> _FetchResult: ...
     async def acknowledge_event(self, token: str) -> object: ...
+    async def silence_events(
+        self, listeners: list[UUID], subjects: list[str]
+    ) -> object: ...
 
 
 def _idle_sleep() -> float:
@@ -95,6 +99,11 @@ class ListenerFetchers:
         self._poller: int | None = None
         self._paused_until = 0.0
         self._failing_since: float | None = None
+        self._poison = (
+            None
+            if listener.silence_after is None
+            else PoisonEvents(listener, uuid, mo, listener.silence_after)
+        )
 
     @property
     def running(self) -> bool:
@@ -206,6 +215,8 @@ class ListenerFetchers:
         outcome = response.outcome
         self._metrics.delivered(decisions.status_class(outcome)).inc()
         decision = decisions.decide(outcome, datetime.now(UTC))
+        if self._poison is not None:
+            await self._poison.observe(event.subject, response)
         context = {"subject": event.subject, "request_id": response.request_id}
         if decision.pause > 0:
             self._pause(decision.pause)
