@@ -81,12 +81,16 @@ _HELP = {
 }
 
 
-def _epilog(command: str) -> str:
-    lines = ["examples:"]
+def _examples(command: str) -> list[str]:
+    lines = []
     for text, arguments in _EXAMPLES[command]:
         lines.append(f"  # {text}")
         lines.append(f"  {PROG} {command} {arguments}".rstrip())
-    return "\n".join(lines)
+    return lines
+
+
+def _epilog(*commands: str) -> str:
+    return "\n".join(["examples:", *(line for c in commands for line in _examples(c))])
 
 
 def _positive(value: str) -> int:
@@ -105,7 +109,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog=PROG,
         description=_DESCRIPTION,
-        epilog="\n\n".join(_epilog(command) for command in _HELP),
+        epilog=_epilog(*_HELP),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -280,7 +284,7 @@ def _events(count: int) -> str:
 def _confirm(question: str) -> bool:
     try:
         answer = input(f"{question} [y/N] ")
-    except EOFError:
+    except (EOFError, KeyboardInterrupt):
         print(file=sys.stderr)
         return False
     return answer.strip().lower() in ("y", "yes")
