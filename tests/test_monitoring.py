@@ -412,6 +412,22 @@ def test_the_alerts_watch_what_operators_page_on(
     } <= watched
 
 
+def test_the_documented_max_age_settings_fit_the_alert(
+    series: dict[str, frozenset[str]],
+) -> None:
+    """The docs' example of setting the last-success age, in place of the shipped group."""
+    page = (ROOT / "docs" / "observability.md").read_text()
+    [example] = re.findall(r"```yaml\n(.*?)```", page, re.DOTALL)
+    [settings] = [Group.model_validate(group) for group in yaml.safe_load(example)]
+    document = yaml.safe_load(ALERTS.read_text())
+    [shipped] = [g for g in document["groups"] if g["name"] == settings.name]
+    document["groups"].remove(shipped)
+    rules = RuleFile.model_validate(document).groups[0].rules
+    problems, _ = _alert_problems([*settings.rules, *rules], series)
+    assert problems == []
+    assert len(settings.rules) == 2
+
+
 def test_an_alert_naming_a_missing_label_is_caught(
     series: dict[str, frozenset[str]],
 ) -> None:
