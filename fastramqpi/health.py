@@ -56,11 +56,12 @@ class HealthChecks:
 
     async def run(self, context: Any, live_only: bool = False) -> dict[str, bool]:
         names = self.names(live_only)
-        results = await asyncio.gather(*(self._run_one(n, context) for n in names))
+        results = await asyncio.gather(*(self.run_one(n, context) for n in names))
         return dict(zip(names, results, strict=True))
 
-    async def _run_one(self, name: str, context: Any) -> bool:
-        """The one path every run of a check takes, probe or not, so each run updates ``check_up``."""
+    async def run_one(self, name: str, context: Any) -> bool:
+        """Run one check. Probes and checks run in the background alike come through here, so
+        every run updates ``check_up``."""
         passed = await self._outcome(name, context)
         check_up.labels(name).set(passed)
         return passed

@@ -181,6 +181,23 @@ async def test_every_run_of_a_check_sets_its_readiness_gauge(
     assert passing["MO"] == 1
 
 
+async def test_a_check_run_outside_a_probe_sets_its_gauge_too(
+    fastramqpi: FastRAMQPI,
+) -> None:
+    """As a background check of a dependency would run it, between probes."""
+    name = f"Queue {uuid4().hex[:8]}"
+    fastramqpi.add_healthcheck(name, _down)
+    context = fastramqpi.get_context()
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        assert await context["healthchecks"].run_one(name, context) is False
+        gauges = _check_up((await client.get("/metrics")).text)
+
+    assert gauges[name] == 0
+
+
 async def test_a_liveness_probe_updates_only_the_live_checks_gauges(
     fastramqpi: FastRAMQPI,
 ) -> None:
