@@ -15,7 +15,6 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
 from typing import Any
 from uuid import UUID
 
@@ -27,12 +26,6 @@ from fastapi import APIRouter
 from fastapi import Response
 from prometheus_client import Metric
 from prometheus_client.parser import text_string_to_metric_families
-from pydantic import AfterValidator
-from pydantic import BaseModel
-from pydantic import ConfigDict
-from pydantic import Field
-from pydantic import StringConstraints
-from pydantic import model_validator
 
 import fastramqpi.events
 from fastramqpi.emulator import Emulator
@@ -46,6 +39,9 @@ from tests.events.conftest import running
 from tests.events.conftest import unique
 from tests.events.conftest import until
 from tests.promql import Expression
+from tests.rulefmt import Group
+from tests.rulefmt import Rule
+from tests.rulefmt import RuleFile
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = ROOT / "docs" / "grafana" / "fastramqpi.json"
@@ -281,68 +277,6 @@ def test_the_check_catches_names_that_are_not_served(
 
 # The alerts
 
-Duration = Annotated[str, AfterValidator(lambda v: _duration(v))]
-LabelName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")]
-
-
-def _duration(value: str) -> str:
-    """Prometheus' duration: units required (``5m``, ``1h30m``), ``0`` alone allowed."""
-    if value != "0":
-        if not value[-1:].isalpha():
-            raise ValueError(f"{value!r} lacks a unit")
-        promql_parser.parse_duration(value)
-    return value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
-
-
-class Rule(_Strict):
-    alert: str | None = None
-    record: (
-        Annotated[str, StringConstraints(pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")] | None
-    ) = None
-    expr: str
-    for_: Duration | None = Field(None, alias="for")
-    keep_firing_for: Duration | None = None
-    labels: dict[LabelName, str] = {}
-    annotations: dict[LabelName, str] = {}
-
-    @model_validator(mode="after")
-    def _alert_or_record(self) -> "Rule":
-        if (self.alert is None) == (self.record is None):
-            raise ValueError("a rule has either alert or record")
-        if self.record is not None and (
-            self.for_ or self.keep_firing_for or self.annotations
-        ):
-            raise ValueError(
-                "a recording rule has no for, keep_firing_for, annotations"
-            )
-        return self
-
-
-class Group(_Strict):
-    name: Annotated[str, StringConstraints(min_length=1)]
-    interval: Duration | None = None
-    query_offset: Duration | None = None
-    limit: int | None = None
-    labels: dict[LabelName, str] = {}
-    rules: list[Rule]
-
-
-class RuleFile(_Strict):
-    """Prometheus' rule-file format (``rulefmt``): groups of alerting and recording rules."""
-
-    groups: list[Group]
-
-    @model_validator(mode="after")
-    def _unique_group_names(self) -> "RuleFile":
-        names = [group.name for group in self.groups]
-        if len(set(names)) != len(names):
-            raise ValueError(f"group names repeat: {names}")
-        return self
-
 
 def _rules() -> list[Rule]:
     rule_file = RuleFile.model_validate(yaml.safe_load(ALERTS.read_text()))
@@ -384,6 +318,7 @@ def test_a_rule_file_out_of_format_is_rejected() -> None:
     for broken in (
         {**alert, "for": "10 minutes"},
         {**alert, "for": "10"},
+        {**alert, "expr": "rate(fastramqpi_events_failed_total[5m]"},
         {**alert, "record": "both_kinds"},
         {**alert, "labels": {"severity": 3}},
         {**alert, "annotation": alert["annotations"]},
