@@ -1,8 +1,8 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
-"""Prometheus' rule-file format (``rulefmt``) as pydantic models, for checking a rule file
-without promtool: unknown keys, a rule both alert and record, a duration without a unit or a
-label that is not a string, an expression that is not PromQL are errors."""
+"""Prometheus' rule-file format (``rulefmt``) as pydantic models, to check a rule file without
+promtool: an unknown key, a rule both alert and record, a duration without a unit, a label
+value that is not a string, or an expression that is not PromQL is an error."""
 
 from typing import Annotated
 
