@@ -16,6 +16,7 @@ import structlog
 from fastapi import APIRouter
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from prometheus_client import Gauge
 
 logger = structlog.stdlib.get_logger(__name__)
 
@@ -24,6 +25,13 @@ HealthCheck = Callable[[Any], Awaitable[bool]]
 TIMEOUT = 5.0
 """Seconds a check may take before it counts as failed, so a hanging dependency cannot hang
 the probe."""
+
+check_up = Gauge(
+    "fastramqpi_health_check_up",
+    "1 when the named health check passed the last time it ran, 0 when it failed",
+    ["check"],
+)
+"""Per check rather than one readiness bit, so an alert names the dependency that is down."""
 
 
 @dataclass(frozen=True)
@@ -48,10 +56,17 @@ class HealthChecks:
 
     async def run(self, context: Any, live_only: bool = False) -> dict[str, bool]:
         names = self.names(live_only)
-        results = await asyncio.gather(*(self._run_one(n, context) for n in names))
+        results = await asyncio.gather(*(self.run_one(n, context) for n in names))
         return dict(zip(names, results, strict=True))
 
-    async def _run_one(self, name: str, context: Any) -> bool:
+    async def run_one(self, name: str, context: Any) -> bool:
+        """Run one check. Probes and checks run in the background alike come through here, so
+        every run updates ``check_up``."""
+        passed = await self._outcome(name, context)
+        check_up.labels(name).set(passed)
+        return passed
+
+    async def _outcome(self, name: str, context: Any) -> bool:
         try:
             async with asyncio.timeout(TIMEOUT):
                 return bool(await self._checks[name].fn(context))
