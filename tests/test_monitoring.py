@@ -3,7 +3,7 @@
 """The shipped Grafana dashboard and Prometheus alerts query what ``/metrics`` really serves.
 
 An integration runs against the MO emulator until every metric family has a series (an event
-handled, one failed, one paused with Retry-After, readiness probed); its ``/metrics`` is then
+handled, one failed, one paused with Retry-After, one silenced as poison, readiness probed); its ``/metrics`` is then
 the truth every query in docs/grafana and docs/prometheus is checked against.
 """
 
@@ -56,9 +56,13 @@ GRAFANA_BUILTINS = {"__rate_interval": "5m", "__interval": "1m", "__range": "1h"
 async def _exercise(emu: Emulator) -> str:
     """Run an integration until every metric family has a series; return its ``/metrics``."""
     listener = Listener(
-        namespace="mo", user_key=unique("person"), routing_key="person", path="/person"
+        namespace="mo",
+        user_key=unique("person"),
+        routing_key="person",
+        path="/person",
+        silence_after=1,
     )
-    ok, paused = UUID(int=1), UUID(int=3)
+    ok, paused, poison = UUID(int=1), UUID(int=3), UUID(int=4)
     router = APIRouter()
 
     @router.post("/person")
@@ -67,10 +71,12 @@ async def _exercise(emu: Emulator) -> str:
             return Response(status_code=204)
         if event.subject == paused:
             return Response(status_code=503, headers={"Retry-After": "1"})
+        if event.subject == poison:
+            return Response(status_code=422)
         return Response(status_code=500)
 
     async with running(integration(emu, router, [listener])) as url:
-        for subject in (ok, UUID(int=2), paused):
+        for subject in (ok, UUID(int=2), paused, poison):
             emu.emit("person", str(subject))
         await until(
             lambda: (
@@ -78,6 +84,7 @@ async def _exercise(emu: Emulator) -> str:
                 and metric("fastramqpi_events_failed_total", listener, stage="deliver")
                 >= 1
                 and metric("fastramqpi_events_retry_after_pauses_total", listener) >= 1
+                and metric("fastramqpi_events_silenced_total", listener) >= 1
             )
         )
         async with httpx.AsyncClient(base_url=url) as client:
