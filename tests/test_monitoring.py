@@ -3,8 +3,9 @@
 """The shipped Grafana dashboard and Prometheus alerts query what ``/metrics`` really serves.
 
 An integration runs against the MO emulator until every metric family has a series (an event
-handled, one failed, one paused with Retry-After, one silenced as poison, readiness probed); its ``/metrics`` is then
-the truth every query in docs/grafana and docs/prometheus is checked against.
+handled, one failed, one paused with Retry-After, one silenced as poison, readiness probed);
+its ``/metrics`` is then the truth every query in docs/grafana and docs/prometheus is checked
+against.
 """
 
 import asyncio
