@@ -281,6 +281,7 @@ class MOReadiness:
     ) -> None:
         self._client = client
         self._url = url
+        self._public_url = _where(httpx.URL(url))
         self._timeout = timeout
         self._clock = clock
         self._query: asyncio.Task[str | None] | None = None
@@ -305,11 +306,13 @@ class MOReadiness:
             if self._down_since is not None:
                 down_for = round(self._clock() - self._down_since, 3)
                 self._down_since = None
-                logger.info("MO is ready again", url=self._url, down_for=down_for)
+                logger.info(
+                    "MO is ready again", url=self._public_url, down_for=down_for
+                )
             return
         if self._down_since is None:
             self._down_since = self._clock()
-            logger.warning("MO is not ready", url=self._url, reason=failure)
+            logger.warning("MO is not ready", url=self._public_url, reason=failure)
 
     async def _ask(self) -> str | None:
         """Why MO is not ready, or None when it is."""
