@@ -4,6 +4,7 @@
 
     .venv/bin/python bench/events.py [--events 2000] [--rounds 3] [--samples 20]
         [--baseline-python /tmp/baseline-venv/bin/python]
+    .venv/bin/python bench/events.py --trace-only [--events 2000] [--rounds 3]
 
 Contenders, each in a process of its own and each against a fresh emulator served by this
 process: ours (P=1, P=4), the original FastRAMQPI 12.4.1 (from a throwaway virtualenv; it
@@ -11,6 +12,9 @@ delivers to 127.0.0.1:8000 and needs RabbitMQ at FASTRAMQPI__AMQP__URL), and a b
 loop that only fetches and acknowledges. Every handler does nothing but validate
 ``Event[UUID]``. Throughput counts from the first acknowledgement to the last, so the idle
 wait before the first fetch does not count. Not run in CI; bounded in time.
+
+``--trace-only`` runs ours against ours without the per-event DEBUG line's check (DEBUG off in
+both), to show that line costs nothing measurable while DEBUG is off.
 
 Create the baseline virtualenv with:
     python3 -m venv /tmp/baseline-venv && /tmp/baseline-venv/bin/pip install fastramqpi==12.4.1
@@ -187,6 +191,11 @@ def ours(parallelism: int) -> Contender:
     return _in_repo("ours", "ours", parallelism)
 
 
+def untraced(parallelism: int) -> Contender:
+    """Ours without the per-event DEBUG line's check: what a delivery cost before it."""
+    return _in_repo("ours-untraced", "ours untraced", parallelism)
+
+
 def bare(parallelism: int) -> Contender:
     return _in_repo("bare", "bare loop", parallelism)
 
@@ -317,6 +326,18 @@ def idle_latencies(
 
 
 # --- The contenders' processes ---------------------------------------------------------------
+
+
+def _untrace() -> None:
+    """Deliver straight away, without asking whether DEBUG is on and timing the delivery."""
+    from fastramqpi.events import delivery
+
+    async def deliver(
+        self: Any, path: str, subject: str, priority: int, listener: str = ""
+    ) -> Any:
+        return await self._deliver(path, subject, priority)
+
+    delivery._Traced.deliver = deliver  # type: ignore[method-assign]
 
 
 def run_ours(mo_url: str, token_url: str, parallelism: int, user_key: str) -> None:
@@ -452,22 +473,61 @@ def _pct(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
+def trace_cost(events: int, rounds: int) -> int:
+    """Throughput with the DEBUG line's check in place (DEBUG off) against without it."""
+    contenders = {
+        "ours1": ours(1),
+        "untraced1": untraced(1),
+        "ours4": ours(4),
+        "untraced4": untraced(4),
+    }
+    print(f"N={events} events, {rounds} interleaved rounds (medians)", flush=True)
+    rates: dict[str, list[float]] = {key: [] for key in contenders}
+    for number in range(rounds):
+        # Alternate who goes first, so a neighbour's load hits both alike.
+        order = list(contenders.items())
+        for key, contender in order if number % 2 == 0 else reversed(order):
+            rate = measure(contender, events, 0, idle=False).throughput
+            assert rate is not None
+            rates[key].append(rate)
+    median = {key: statistics.median(values) for key, values in rates.items()}
+    print()
+    for p in (1, 4):
+        ratio = median[f"ours{p}"] / median[f"untraced{p}"]
+        print(
+            f"ours P={p} / ours untraced P={p} = {ratio:.2f}x "
+            f"({median[f'ours{p}']:.0f} vs {median[f'untraced{p}']:.0f} events/s; goal ~1.00)"
+        )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline-python", default="/tmp/baseline-venv/bin/python")
-    parser.add_argument("--role", choices=["ours", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--trace-only",
+        action="store_true",
+        help="only what the per-event DEBUG line costs with DEBUG off: ours / ours untraced",
+    )
+    parser.add_argument(
+        "--role", choices=["ours", "ours-untraced", "bare"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--mo-url", help=argparse.SUPPRESS)
     parser.add_argument("--token-url", help=argparse.SUPPRESS)
     parser.add_argument("--parallelism", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--user-key", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.role == "ours":
+    if args.role in ("ours", "ours-untraced"):
+        if args.role == "ours-untraced":
+            _untrace()
         run_ours(args.mo_url, args.token_url, args.parallelism, args.user_key)
         return 0
+    if args.trace_only:
+        return trace_cost(args.events, args.rounds)
     if args.role == "bare":
         run_bare(args.mo_url, args.token_url, args.parallelism, args.user_key)
         return 0

@@ -143,13 +143,13 @@ class _LDAP:
     def __init__(self, up: bool) -> None:
         self.up = up
 
-    async def ping(self, timeout: float) -> bool:
-        assert timeout == 2.5
+    async def exists(self, base: str) -> bool:
+        assert base == "ou=kommune"
         return self.up
 
 
 class _IntegrationSettings:
-    ldap_timeout = 2.5
+    ldap_search_base = "ou=kommune"
 
 
 @pytest.mark.parametrize(("up", "status"), [(True, 200), (False, 503)])
@@ -162,7 +162,7 @@ async def test_a_check_reads_what_add_context_added_as_documented(
         seen.append(context)
         settings = context["user_context"]["settings"]
         ldap = context["user_context"]["ldap"]
-        return bool(await ldap.ping(timeout=settings.ldap_timeout))
+        return bool(await ldap.exists(settings.ldap_search_base))
 
     fastramqpi.add_context(settings=_IntegrationSettings(), ldap=_LDAP(up))
     fastramqpi.add_healthcheck("LDAP", ldap_reachable)
