@@ -205,7 +205,7 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
             raise _named(error, "The token endpoint", url) from error
         except OAuthError as error:
             raise TokenRefused(
-                f"The token endpoint {self._token_url} refused client {self.client_id!r}: "
+                f"The token endpoint {_where(httpx.URL(self._token_url))} refused client {self.client_id!r}: "
                 f"{error.error} ({error.description}). Check FASTRAMQPI__CLIENT_ID and FASTRAMQPI__CLIENT_SECRET."
             ) from None
         lifetime = token.get("expires_in")
