@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import structlog
 from fastapi import APIRouter
 from fastapi import FastAPI
 from fastapi import Request
@@ -24,11 +25,14 @@ from fastramqpi import log
 from fastramqpi import metrics
 from fastramqpi import middleware
 from fastramqpi import mo
+from fastramqpi._configuration import effective_configuration
 from fastramqpi.config import Settings
 from fastramqpi.config import join_url
 from fastramqpi.context import Context
 from fastramqpi.health import HealthCheck
 from fastramqpi.health import HealthChecks
+
+logger = structlog.stdlib.get_logger(__name__)
 
 _root = APIRouter()
 
@@ -72,6 +76,14 @@ class FastRAMQPI:
         log.configure(settings.log_level, settings.json_logs)
         dap.start(settings)
         self.settings = settings
+        self._configuration = effective_configuration(
+            application_name,
+            settings,
+            graphql_version,
+            graphql_events,
+            uses_database=database_metadata is not None
+            or database_migrations is not None,
+        )
         self._context = Context(
             name=application_name,
             settings=settings,
@@ -127,6 +139,7 @@ class FastRAMQPI:
     async def _lifespan(self, app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         # Again: a server that configured its logging after construction took it over.
         log.configure(self.settings.log_level, self.settings.json_logs)
+        logger.info("Starting FastRAMQPI", **self._configuration)
         async with lifespan.run(self._context["lifespan_managers"]):
             yield {"context": self._context}
 

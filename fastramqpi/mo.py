@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from collections.abc import Generator
 from contextlib import AbstractAsyncContextManager
+from contextlib import suppress
 from typing import Any
 from typing import Protocol
 
@@ -50,6 +51,24 @@ _NO_TOKEN = {"token_type": "Bearer", "access_token": ""}
 
 class TokenRefused(Exception):
     """The token endpoint refused our client credentials: a configuration error."""
+
+
+def _where(url: httpx.URL) -> str:
+    """A URL for logs: no credentials, no query."""
+    return str(url.copy_with(username=None, password=None, query=None))
+
+
+def _named(error: httpx.TransportError, service: str, url: str) -> httpx.TransportError:
+    """``error`` again, its message saying which service at which URL failed.
+
+    The same exception class, so callers that retry on it keep doing so, and every log line
+    of it, wherever it is logged, answers "what is it talking to?".
+    """
+    named = type(error)(f"{service} at {url}: {error}")
+    named.__cause__ = error
+    with suppress(RuntimeError):
+        named.request = error.request
+    return named
 
 
 def _rejected_token(response: httpx.Response, streamed: bool) -> bool:
@@ -139,22 +158,32 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
                 await self._get_new_token()
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        response: httpx.Response = await super().send(request, **kwargs)
         # The token request itself, or one sent with other credentials, is left alone.
         if kwargs.get("auth") is not self.token_auth:
+            response: httpx.Response = await super().send(request, **kwargs)
             return response
+        response = await self._send_to_mo(request, **kwargs)
         if not _rejected_token(response, streamed=kwargs.get("stream", False)):
             return response
         await response.aclose()
         logger.warning(
             "MO rejected the access token; fetching a new one",
             method=request.method,
-            url=str(request.url.copy_with(query=None)),
+            url=_where(request.url),
             status_code=response.status_code,
         )
         await self._replace_token(rejected=_bearer(response.request))
-        retried: httpx.Response = await super().send(request, **kwargs)
-        return retried
+        return await self._send_to_mo(request, **kwargs)
+
+    async def _send_to_mo(
+        self, request: httpx.Request, **kwargs: Any
+    ) -> httpx.Response:
+        try:
+            response: httpx.Response = await super().send(request, **kwargs)
+        except httpx.TransportError as error:
+            service = "MO GraphQL" if "/graphql" in request.url.path else "MO"
+            raise _named(error, service, _where(request.url)) from error
+        return response
 
     async def _replace_token(self, rejected: str) -> None:
         async with self._token_refresh_lock:
@@ -171,9 +200,12 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
             token = await self.fetch_token(
                 self._token_url, grant_type="client_credentials"
             )
+        except httpx.TransportError as error:
+            url = _where(httpx.URL(self._token_url))
+            raise _named(error, "The token endpoint", url) from error
         except OAuthError as error:
             raise TokenRefused(
-                f"The token endpoint {self._token_url} refused client {self.client_id!r}: "
+                f"The token endpoint {_where(httpx.URL(self._token_url))} refused client {self.client_id!r}: "
                 f"{error.error} ({error.description}). Check FASTRAMQPI__CLIENT_ID and FASTRAMQPI__CLIENT_SECRET."
             ) from None
         lifetime = token.get("expires_in")
@@ -233,56 +265,77 @@ _READINESS_QUERY = "query FastRAMQPIReadiness { version { mo_version } }"
 class MOReadiness:
     """The readiness check "MO": MO answers a trivial query made with our token.
 
-    The answer is kept for ``ttl`` seconds, and concurrent probes share one query, so
-    Kubernetes' probes do not add load on MO.
+    No answer is kept: a kept failure would hide MO's return and a kept success its outage,
+    for as long as it is kept. Each probe costs at most one query, and probes that arrive
+    while one is under way share it, so Kubernetes' probes do not add load on MO. The query
+    gives up after ``timeout`` seconds, so a hanging MO cannot make later probes wait on it.
+    The outage and the recovery are logged once each, the recovery with the outage's length.
     """
 
     def __init__(
         self,
         client: httpx.AsyncClient,
         url: str,
-        ttl: float = 5.0,
+        timeout: float = 4.0,
         clock: Clock = time.monotonic,
     ) -> None:
         self._client = client
         self._url = url
-        self._ttl = ttl
+        self._public_url = _where(httpx.URL(url))
+        self._timeout = timeout
         self._clock = clock
-        self._lock = asyncio.Lock()
-        self._answer: tuple[float, bool] | None = None
+        self._query: asyncio.Task[str | None] | None = None
+        self._down_since: float | None = None
 
     async def __call__(self, context: Any = None) -> bool:
-        async with self._lock:
-            if self._answer is None or self._clock() - self._answer[0] >= self._ttl:
-                ready = await self._probe()
-                self._answer = (self._clock(), ready)
-            return self._answer[1]
+        query = self._query
+        if query is None or query.get_loop() is not asyncio.get_running_loop():
+            query = self._query = asyncio.ensure_future(self._ask())
+            query.add_done_callback(self._forget)
+        # Shielded: a probe that gives up must not cancel the query other probes share.
+        failure = await asyncio.shield(query)
+        self._record(failure)
+        return failure is None
 
-    async def _probe(self) -> bool:
+    def _forget(self, query: "asyncio.Task[str | None]") -> None:
+        if self._query is query:
+            self._query = None
+
+    def _record(self, failure: str | None) -> None:
+        if failure is None:
+            if self._down_since is not None:
+                down_for = round(self._clock() - self._down_since, 3)
+                self._down_since = None
+                logger.info(
+                    "MO is ready again", url=self._public_url, down_for=down_for
+                )
+            return
+        if self._down_since is None:
+            self._down_since = self._clock()
+            logger.warning("MO is not ready", url=self._public_url, reason=failure)
+
+    async def _ask(self) -> str | None:
+        """Why MO is not ready, or None when it is."""
         try:
-            response = await self._client.post(
-                self._url, json={"query": _READINESS_QUERY}
-            )
-        except TokenRefused as error:
-            logger.warning("MO is not ready", reason=str(error))
-            return False
-        except httpx.HTTPError as error:
-            logger.warning("MO is not ready", reason=f"{type(error).__name__}: {error}")
-            return False
+            async with asyncio.timeout(self._timeout):
+                response = await self._client.post(
+                    self._url, json={"query": _READINESS_QUERY}
+                )
+        except TimeoutError:
+            return f"no answer from MO GraphQL within {self._timeout:g} s"
+        except (TokenRefused, httpx.HTTPError) as error:
+            return f"{type(error).__name__}: {error}"
         if response.status_code != 200:
-            logger.warning("MO is not ready", status_code=response.status_code)
-            return False
+            return f"MO GraphQL answered {response.status_code}"
         try:
             answer = response.json()
         except ValueError:
-            logger.warning("MO is not ready", reason="the answer is not JSON")
-            return False
+            return "MO GraphQL's answer is not JSON"
         if (
             not isinstance(answer, dict)
             or answer.get("errors")
             or not answer.get("data")
         ):
             errors = answer.get("errors") if isinstance(answer, dict) else None
-            logger.warning("MO is not ready", errors=errors)
-            return False
-        return True
+            return f"MO GraphQL answered with errors: {errors}"
+        return None

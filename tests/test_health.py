@@ -213,3 +213,43 @@ async def test_a_liveness_probe_updates_only_the_live_checks_gauges(
 
     assert gauges[f"Live {name}"] == 0
     assert f"Ready {name}" not in gauges
+
+
+class _LDAP:
+    def __init__(self, up: bool) -> None:
+        self.up = up
+
+    async def exists(self, base: str) -> bool:
+        assert base == "ou=kommune"
+        return self.up
+
+
+class _IntegrationSettings:
+    ldap_search_base = "ou=kommune"
+
+
+@pytest.mark.parametrize(("up", "status"), [(True, 200), (False, 503)])
+async def test_a_check_reads_what_add_context_added_as_documented(
+    fastramqpi: FastRAMQPI, up: bool, status: int
+) -> None:
+    seen: list[Any] = []
+
+    async def ldap_reachable(context: Any) -> bool:
+        seen.append(context)
+        settings = context["user_context"]["settings"]
+        ldap = context["user_context"]["ldap"]
+        return bool(await ldap.exists(settings.ldap_search_base))
+
+    fastramqpi.add_context(settings=_IntegrationSettings(), ldap=_LDAP(up))
+    fastramqpi.add_healthcheck("LDAP", ldap_reachable)
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        response = await client.get("/health/ready")
+
+    assert (response.status_code, response.json()["LDAP"]) == (status, up)
+    [context] = seen
+    assert context is fastramqpi.get_context()
+    assert context["settings"] is fastramqpi.settings
+    assert context["mo_client"] is fastramqpi.get_context()["mo_client"]

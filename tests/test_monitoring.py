@@ -39,10 +39,12 @@ from tests.events.conftest import metric
 from tests.events.conftest import running
 from tests.events.conftest import unique
 from tests.events.conftest import until
+from tests.prometheus import missing
 from tests.promql import Expression
 from tests.rulefmt import Group
 from tests.rulefmt import Rule
 from tests.rulefmt import RuleFile
+from tests.test_docs_metrics import documented
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = ROOT / "docs" / "grafana" / "fastramqpi.json"
@@ -416,3 +418,8 @@ def test_the_picture_check_notices_a_moved_panel(tmp_path: Path) -> None:
     result = _picture("--check", "--dashboard", str(changed))
     assert result.returncode == 1
     assert "stale" in result.stdout
+
+
+def test_every_metric_the_docs_name_is_served(families: list[Metric]) -> None:
+    samples = [sample for family in families for sample in family.samples]
+    assert missing(documented(), samples) == []

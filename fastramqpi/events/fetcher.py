@@ -209,7 +209,10 @@ class ListenerFetchers:
         unreachable."""
         started = self._clock()
         response = await self._handlers.deliver(
-            self.listener.path, event.subject, event.priority
+            self.listener.path,
+            event.subject,
+            event.priority,
+            listener=self.listener.user_key,
         )
         self._metrics.handler_seconds.observe(self._clock() - started)
         outcome = response.outcome
