@@ -32,8 +32,8 @@ from fastapi import FastAPI
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.append(str(Path(__file__).parent.parent))
 
-from fastramqpi.emulator import Emulator  # noqa: E402
-from fastramqpi.emulator import serve_emulator  # noqa: E402
+from fastramqpi.emulator import Emulator
+from fastramqpi.emulator import serve_emulator
 
 POLL_SECONDS = 0.2
 CLIENT_ID = "os2mo-example-integration"

@@ -165,7 +165,7 @@ class AuthenticatedMOClient(httpx.AsyncClient):
         self._renew_at = float("-inf")
         self._bearer.access_token = ""
         fetched_at = self._clock()
-        url, headers, body = self._client_auth.prepare(
+        url, headers, body = self._client_auth.prepare(  # type: ignore[no-untyped-call]
             "POST",
             self._token_url,
             {
@@ -195,10 +195,15 @@ class AuthenticatedMOClient(httpx.AsyncClient):
             answer = None
         if not isinstance(answer, dict):
             response.raise_for_status()
-            answer = {"error": "invalid_response", "error_description": "not a JSON object"}
+            answer = {
+                "error": "invalid_response",
+                "error_description": "not a JSON object",
+            }
         if "error" in answer or not isinstance(answer.get("access_token"), str):
             error = answer.get("error", "invalid_response")
-            description = answer.get("error_description", "no access_token in the answer")
+            description = answer.get(
+                "error_description", "no access_token in the answer"
+            )
             raise TokenRefused(
                 f"The token endpoint {self._token_url} refused client {self.client_id!r}: "
                 f"{error} ({description}). Check FASTRAMQPI__CLIENT_ID and FASTRAMQPI__CLIENT_SECRET."

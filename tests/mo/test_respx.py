@@ -64,7 +64,9 @@ async def test_a_generated_client_on_the_mo_client_is_answered_by_respx(
 ) -> None:
     respx_mock.post(TOKEN_URL).respond(json=TOKEN)
     graphql = respx_mock.post(f"{MO}/graphql/v25").respond(
-        json={"data": {"event_namespaces": {"objects": [{"name": "mo", "public": True}]}}}
+        json={
+            "data": {"event_namespaces": {"objects": [{"name": "mo", "public": True}]}}
+        }
     )
 
     async with generated.GraphQLClient(
