@@ -13,6 +13,7 @@ import pytest
 import respx
 
 from fastramqpi.mo import AuthenticatedMOClient
+from fastramqpi.mo import TokenRefused
 from tests.ariadne.codegen import PLUGINS
 from tests.ariadne.codegen import generate
 
@@ -78,3 +79,38 @@ async def test_a_generated_client_on_the_mo_client_is_answered_by_respx(
         ("mo", True)
     ]
     assert graphql.calls.last.request.headers["authorization"] == "Bearer token-1"
+
+
+async def test_a_token_answer_without_a_token_is_a_clear_error(
+    mo_client: AuthenticatedMOClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.post(TOKEN_URL).respond(json={"token_type": "Bearer"})
+    thing = respx_mock.get(f"{MO}/service/thing").respond(json={"thing": 1})
+
+    with pytest.raises(TokenRefused, match="no access_token") as refused:
+        await mo_client.get("/service/thing")
+
+    assert "s3cret" not in str(refused.value)
+    assert not thing.called
+
+
+async def test_a_token_endpoint_that_is_down_is_an_http_error(
+    mo_client: AuthenticatedMOClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.post(TOKEN_URL).respond(503, text="Service Unavailable")
+
+    with pytest.raises(httpx.HTTPStatusError):
+        await mo_client.get("/service/thing")
+
+
+async def test_a_request_with_credentials_of_its_own_is_sent_as_it_is(
+    mo_client: AuthenticatedMOClient, respx_mock: respx.MockRouter
+) -> None:
+    token = respx_mock.post(TOKEN_URL).respond(json=TOKEN)
+    thing = respx_mock.get(f"{MO}/service/thing").respond(json={"thing": 1})
+
+    await mo_client.get("/service/thing", auth=("someone", "else"))
+
+    assert not token.called
+    expected = base64.b64encode(b"someone:else").decode()
+    assert thing.calls.last.request.headers["authorization"] == f"Basic {expected}"
