@@ -8,12 +8,12 @@ from functools import cache
 from typing import Annotated
 from typing import Any
 
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from fastramqpi.mo import AuthenticatedMOClient
 from fastramqpi.ramqp.depends import Context
 from fastramqpi.ramqp.depends import from_context
 
@@ -35,7 +35,7 @@ def from_user_context(field: str) -> Callable[..., Any]:
     return get
 
 
-MOClient = Annotated[AsyncOAuth2Client, Depends(from_context("mo_client"))]
+MOClient = Annotated[AuthenticatedMOClient, Depends(from_context("mo_client"))]
 
 Engine = Annotated[AsyncEngine, Depends(from_context("engine"))]
 Sessionmaker = Annotated[

@@ -20,9 +20,8 @@ from typing import Protocol
 
 import httpx
 import structlog
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
-from authlib.integrations.httpx_client import OAuth2Auth
+from authlib.oauth2.auth import ClientAuth
+from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
 from fastramqpi.config import Settings
 
@@ -44,9 +43,6 @@ _MARKER = _NOT_AUTHENTICATED.encode()
 _MAX_REJECTION_SIZE = 8192
 """MO's rejection is a tiny body; larger 200 responses are answers and are not inspected,
 so the thousands of event fetches a day are not parsed twice."""
-
-_NO_TOKEN = {"token_type": "Bearer", "access_token": ""}
-"""A placeholder: authlib refuses to send anything before it holds some token."""
 
 
 class TokenRefused(Exception):
@@ -96,33 +92,33 @@ def _bearer(request: httpx.Request) -> str:
     return str(request.headers.get("authorization", "")).partition(" ")[2]
 
 
-class _BearerHeader(OAuth2Auth):
-    """The access token in the request's ``Authorization`` header, the one way MO takes it.
+class _BearerHeader(httpx.Auth):
+    """The current access token in the request's ``Authorization`` header, the one way MO
+    takes it. The client fetches and replaces the token; this only carries it."""
 
-    authlib's own flow builds a second request from each request's URL, headers and body,
-    which cost more per MO request than the rest of the client's own work.
-    """
-
-    requires_request_body = False
+    def __init__(self) -> None:
+        self.access_token = ""
 
     def auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.token['access_token']}"
+        request.headers["Authorization"] = f"Bearer {self.access_token}"
         yield request
 
 
-class AuthenticatedMOClient(AsyncOAuth2Client):
+class AuthenticatedMOClient(httpx.AsyncClient):
     """An ``httpx.AsyncClient`` for MO that fetches, renews and replaces its own token.
+
+    It runs OAuth2's client-credentials grant itself, with authlib's protocol helpers, so it
+    is an ``httpx.AsyncClient`` whatever HTTP packages are installed beside it, and respx and
+    generated GraphQL clients treat it as one (docs/mo.md says why).
 
     Token fetches are serialised, so any number of concurrent first requests cause one token
     request. A token is renewed ``leeway`` seconds before it expires (at most half its
     lifetime before, so short-lived tokens are not fetched for every request). A request MO
     answers with a token rejection is sent once more with a fresh token; a second rejection
-    is returned to the caller as it is.
+    is returned to the caller as it is. A request sent with ``auth=`` of its own is left alone.
     """
-
-    token_auth_class = _BearerHeader
 
     def __init__(
         self,
@@ -135,85 +131,124 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
         leeway: float = 60,
         clock: Clock = time.time,
     ) -> None:
-        super().__init__(
-            client_id=client_id,
-            client_secret=client_secret,
-            grant_type="client_credentials",
-            token_endpoint=token_url,
-            token=dict(_NO_TOKEN),
-            leeway=leeway,
-            base_url=base_url,
-            timeout=timeout,
-        )
+        self._bearer = _BearerHeader()
+        super().__init__(base_url=base_url, timeout=timeout, auth=self._bearer)
+        self.client_id = client_id
+        self._client_auth = ClientAuth(client_id, client_secret, "client_secret_basic")
         self._token_url = token_url
+        self.leeway = leeway
         self._clock = clock
         self._renew_at = float("-inf")
+        self._token_lock = asyncio.Lock()
 
-    async def ensure_active_token(self, token: Any = None) -> None:
-        # The lock only when renewing: taking it yields to the event loop, on every request.
-        if self._clock() < self._renew_at:
-            return
-        async with self._token_refresh_lock:
-            if self._clock() >= self._renew_at:
-                await self._get_new_token()
-
-    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        # The token request itself, or one sent with other credentials, is left alone.
-        if kwargs.get("auth") is not self.token_auth:
-            response: httpx.Response = await super().send(request, **kwargs)
-            return response
-        response = await self._send_to_mo(request, **kwargs)
-        if not _rejected_token(response, streamed=kwargs.get("stream", False)):
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: Any = httpx.USE_CLIENT_DEFAULT,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        if auth is not httpx.USE_CLIENT_DEFAULT:
+            return await super().send(request, stream=stream, auth=auth, **kwargs)
+        await self._ensure_active_token()
+        response = await self._send_to_mo(request, stream=stream, **kwargs)
+        if not _rejected_token(response, streamed=stream):
             return response
         await response.aclose()
         logger.warning(
             "MO rejected the access token; fetching a new one",
             method=request.method,
-            url=_where(request.url),
+            url=str(request.url.copy_with(query=None)),
             status_code=response.status_code,
         )
         await self._replace_token(rejected=_bearer(response.request))
-        return await self._send_to_mo(request, **kwargs)
+        return await self._send_to_mo(request, stream=stream, **kwargs)
 
     async def _send_to_mo(
         self, request: httpx.Request, **kwargs: Any
     ) -> httpx.Response:
         try:
-            response: httpx.Response = await super().send(request, **kwargs)
+            return await super().send(request, **kwargs)
         except httpx.TransportError as error:
             service = "MO GraphQL" if "/graphql" in request.url.path else "MO"
             raise _named(error, service, _where(request.url)) from error
-        return response
+
+    async def access_token(self) -> str:
+        """The current access token, fetched first if there is none or it is about to expire.
+
+        For tools that read the token's own claims, e.g. the owner of this client's listeners.
+        """
+        await self._ensure_active_token()
+        return self._bearer.access_token
+
+    async def _ensure_active_token(self) -> None:
+        # The lock only when renewing: taking it yields to the event loop, on every request.
+        if self._clock() < self._renew_at:
+            return
+        async with self._token_lock:
+            if self._clock() >= self._renew_at:
+                await self._get_new_token()
 
     async def _replace_token(self, rejected: str) -> None:
-        async with self._token_refresh_lock:
+        async with self._token_lock:
             # A concurrent request may have replaced it already.
-            if self.token["access_token"] == rejected:
+            if self._bearer.access_token == rejected:
                 await self._get_new_token()
 
     async def _get_new_token(self) -> None:
         """Fetch a token; the caller holds the token lock."""
         self._renew_at = float("-inf")
-        self.token = dict(_NO_TOKEN)
+        self._bearer.access_token = ""
         fetched_at = self._clock()
+        url, headers, body = self._client_auth.prepare(  # type: ignore[no-untyped-call]
+            "POST",
+            self._token_url,
+            {
+                "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            prepare_token_request("client_credentials"),
+        )
+        request = self.build_request("POST", url, headers=headers, content=body)
         try:
-            token = await self.fetch_token(
-                self._token_url, grant_type="client_credentials"
-            )
+            response = await super().send(request, auth=None)
         except httpx.TransportError as error:
             url = _where(httpx.URL(self._token_url))
             raise _named(error, "The token endpoint", url) from error
-        except OAuthError as error:
-            raise TokenRefused(
-                f"The token endpoint {_where(httpx.URL(self._token_url))} refused client {self.client_id!r}: "
-                f"{error.error} ({error.description}). Check FASTRAMQPI__CLIENT_ID and FASTRAMQPI__CLIENT_SECRET."
-            ) from None
+        token = self._token_from(response)
+        self._bearer.access_token = token["access_token"]
         lifetime = token.get("expires_in")
         if lifetime is None:
             self._renew_at = float("inf")
         else:
             lifetime = float(lifetime)
             self._renew_at = fetched_at + lifetime - min(self.leeway, lifetime / 2)
+
+    def _token_from(self, response: httpx.Response) -> dict[str, Any]:
+        """The token in the endpoint's answer (RFC 6749 5.1), or why there is none (5.2)."""
+        if response.status_code >= 500:
+            response.raise_for_status()
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            response.raise_for_status()
+            answer = {
+                "error": "invalid_response",
+                "error_description": "not a JSON object",
+            }
+        if "error" in answer or not isinstance(answer.get("access_token"), str):
+            error = answer.get("error", "invalid_response")
+            description = answer.get(
+                "error_description", "no access_token in the answer"
+            )
+            raise TokenRefused(
+                f"The token endpoint {_where(httpx.URL(self._token_url))} refused client {self.client_id!r}: "
+                f"{error} ({description}). Check FASTRAMQPI__CLIENT_ID and FASTRAMQPI__CLIENT_SECRET."
+            )
+        return answer
 
 
 def build_mo_client(

@@ -19,7 +19,7 @@ _DEFAULTS = """\
 defaults:
   - any client id gets a token with any non-empty secret (--client switches to a fixed list)
   - a client's owner UUID is derived from its client id (uuid5), the same on every run
-  - tokens live 300 s (--token-lifetime); authlib refreshes 60 s early, so keep it above 60
+  - tokens live 300 s (--token-lifetime); the MO client renews 60 s early, or at half-life
   - roles are not enforced: every token may do everything
   - testing endpoints are on: POST /testing/events/reset-last-tried,
     /testing/database/snapshot, /testing/database/restore, /testing/database/reset, and

@@ -117,6 +117,13 @@ def _bind_scalar(
     scalar.serialize = serialize  # type: ignore[method-assign]
     scalar.parse_value = parse  # type: ignore[method-assign]
     scalar.parse_literal = _literal(parse, node_type)  # type: ignore[method-assign]
+    # graphql-core 3.3 executes with these new names; the old ones above are what 3.2 uses.
+    for renamed, function in (
+        ("coerce_output_value", serialize),
+        ("coerce_input_value", parse),
+    ):
+        if hasattr(scalar, renamed):
+            setattr(scalar, renamed, function)
 
 
 # Filters from GraphQL input dictionaries

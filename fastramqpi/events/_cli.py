@@ -203,10 +203,11 @@ def _graphql_url(settings: Settings) -> str:
 
 async def _run(arguments: argparse.Namespace, settings: Settings) -> int:
     async with build_mo_client(settings) as http:
-        await http.ensure_active_token()
-        owner = owner_of_token(str(http.token["access_token"]))
+        owner = owner_of_token(await http.access_token())
         # Never entered as a context manager: its exit would close the MO client under us.
-        queue = Queue(EventsClient(url=_graphql_url(settings), http_client=http), owner)
+        # ariadne-codegen 0.19's HttpClient protocol, unlike httpx, takes ``json`` positionally.
+        events = EventsClient(url=_graphql_url(settings), http_client=http)  # type: ignore[arg-type]
+        queue = Queue(events, owner)
         listeners = await queue.listeners()
         if arguments.command == "status":
             return await _status(queue, listeners, arguments.json)

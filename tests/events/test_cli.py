@@ -318,7 +318,7 @@ def test_a_refused_token_gets_the_apps_message(
 
 async def _log_in(settings: Settings) -> None:
     async with build_mo_client(settings) as client:
-        await client.ensure_active_token()
+        await client.access_token()
 
 
 def test_mos_graphql_error_is_shown(cli: CLI, emu: Emulator) -> None:
