@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MPL-2.0
 """The executable GraphQL schema: our SDL with resolvers and scalars bound to the store."""
 
+import asyncio
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -20,6 +22,8 @@ from graphql import StringValueNode
 from graphql import ValueNode
 from graphql import build_schema
 
+from .auth import ALL_ROLES
+from .contention import Contention
 from .store import EventFilter
 from .store import EventStore
 from .store import EventView
@@ -39,6 +43,8 @@ MO_HASH = "emulator"
 class RequestContext:
     store: EventStore
     owner: UUID
+    contention: Contention
+    roles: frozenset[str] = ALL_ROLES
 
 
 Args = dict[str, Any]
@@ -204,8 +210,12 @@ def _event_namespaces(
     return _paged(_context(info).store.namespaces(where, offset, limit), offset, limit)
 
 
-def _event_fetch(_root: Any, info: GraphQLResolveInfo, filter: Args) -> Any:
+async def _event_fetch(_root: Any, info: GraphQLResolveInfo, filter: Args) -> Any:
     context = _context(info)
+    claim = context.contention.begin(filter["listener"])
+    await asyncio.sleep(0)  # The claim's transaction: rival claims may run meanwhile.
+    if context.contention.finish(claim):
+        return None
     return context.store.fetch(context.owner, filter["listener"])
 
 
@@ -334,13 +344,43 @@ _RESOLVERS: dict[str, dict[str, Any]] = {
 }
 
 
+_ROLES = {
+    "events": "read_event",
+    "event_listeners": "read_event_listener",
+    "event_namespaces": "read_event_namespace",
+    "event_fetch": "fetch_event",
+    "event_namespace_declare": "create_event_namespace",
+    "event_namespace_delete": "delete_event_namespace",
+    "event_listener_declare": "create_event_listener",
+    "event_listener_delete": "delete_event_listener",
+    "event_acknowledge": "acknowledge_event",
+    "event_send": "send_event",
+    "event_silence": "silence_event",
+    "event_unsilence": "unsilence_event",
+    "event_rerun": "rerun_event",
+}
+"""The realm role MO requires for each top-level field."""
+
+
+def _requiring(role: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+        if role not in _context(info).roles:
+            raise GraphQLError(f"Permission denied: the {role!r} role is required")
+        return resolve(root, info, **args)
+
+    return guarded
+
+
 def build_executable_schema() -> GraphQLSchema:
     schema = build_schema(SDL)
     for type_name, fields in _RESOLVERS.items():
         object_type = schema.type_map[type_name]
         assert isinstance(object_type, GraphQLObjectType)
         for field_name, resolve in fields.items():
-            object_type.fields[field_name].resolve = resolve
+            role = _ROLES.get(field_name)
+            object_type.fields[field_name].resolve = (
+                resolve if role is None else _requiring(role, resolve)
+            )
     _bind_scalar(schema, "UUID", str, _parse_uuid)
     _bind_scalar(schema, "Cursor", _serialize_cursor, _parse_cursor)
     _bind_scalar(schema, "EventToken", str, _parse_token)
