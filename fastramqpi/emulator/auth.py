@@ -73,7 +73,8 @@ class ClientRoles:
 
     def __init__(self, roles: Mapping[str, Iterable[str]] | None = None) -> None:
         self._by_client = {
-            client_id: frozenset(granted) for client_id, granted in (roles or {}).items()
+            client_id: frozenset(granted)
+            for client_id, granted in (roles or {}).items()
         }
         for client_id, granted in self._by_client.items():
             unknown = sorted(granted - ALL_ROLES)
@@ -125,7 +126,9 @@ class TokenIssuer:
             "jti": str(uuid.uuid4()),
             "uuid": str(owner_of(client_id)),
             "realm_access": {
-                "roles": [r for r in EVENT_ROLES if r in self.roles.of_client(client_id)]
+                "roles": [
+                    r for r in EVENT_ROLES if r in self.roles.of_client(client_id)
+                ]
             },
         }
         with self._lock:

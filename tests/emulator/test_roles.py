@@ -38,7 +38,8 @@ def test_events_is_refused_without_read_event(emu: Emulator) -> None:
         assert len(body["errors"]) == 1
         # The roles the client has still work.
         event = fetcher.fetch(listener)
-        assert event is not None and event["subject"] == "p1"
+        assert event is not None
+        assert event["subject"] == "p1"
         assert fetcher.ack(event["token"])
 
 
