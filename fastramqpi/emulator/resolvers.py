@@ -6,7 +6,6 @@ import asyncio
 import base64
 import binascii
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -24,6 +23,8 @@ from graphql import build_schema
 
 from .auth import ALL_ROLES
 from .contention import Contention
+from .permissions import ROLE_OF_FIELD
+from .permissions import requiring
 from .store import EventFilter
 from .store import EventStore
 from .store import EventView
@@ -344,42 +345,15 @@ _RESOLVERS: dict[str, dict[str, Any]] = {
 }
 
 
-_ROLES = {
-    "events": "read_event",
-    "event_listeners": "read_event_listener",
-    "event_namespaces": "read_event_namespace",
-    "event_fetch": "fetch_event",
-    "event_namespace_declare": "create_event_namespace",
-    "event_namespace_delete": "delete_event_namespace",
-    "event_listener_declare": "create_event_listener",
-    "event_listener_delete": "delete_event_listener",
-    "event_acknowledge": "acknowledge_event",
-    "event_send": "send_event",
-    "event_silence": "silence_event",
-    "event_unsilence": "unsilence_event",
-    "event_rerun": "rerun_event",
-}
-"""The realm role MO requires for each top-level field."""
-
-
-def _requiring(role: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
-    def guarded(root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
-        if role not in _context(info).roles:
-            raise GraphQLError(f"Permission denied: the {role!r} role is required")
-        return resolve(root, info, **args)
-
-    return guarded
-
-
 def build_executable_schema() -> GraphQLSchema:
     schema = build_schema(SDL)
     for type_name, fields in _RESOLVERS.items():
         object_type = schema.type_map[type_name]
         assert isinstance(object_type, GraphQLObjectType)
         for field_name, resolve in fields.items():
-            role = _ROLES.get(field_name)
+            role = ROLE_OF_FIELD.get(field_name)
             object_type.fields[field_name].resolve = (
-                resolve if role is None else _requiring(role, resolve)
+                resolve if role is None else requiring(role, resolve)
             )
     _bind_scalar(schema, "UUID", str, _parse_uuid)
     _bind_scalar(schema, "Cursor", _serialize_cursor, _parse_cursor)
