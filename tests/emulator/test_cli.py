@@ -7,8 +7,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
+
+import fastramqpi.emulator.__main__ as cli
+from fastramqpi.emulator import Emulator
 
 ROOT = Path(__file__).parents[2]
 
@@ -127,3 +132,20 @@ def test_an_unknown_role_fails_at_start_naming_it() -> None:
     )
     assert result.returncode == 2
     assert "read_evnt" in result.stderr
+
+
+def test_no_contention_turns_the_claim_race_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[Emulator] = []
+
+    def record(**options: Any) -> Emulator:
+        made.append(Emulator(**options))
+        return made[-1]
+
+    monkeypatch.setattr(cli, "Emulator", record)
+    monkeypatch.setattr(cli.uvicorn, "run", lambda *args, **kwargs: None)
+    cli.main(["--no-contention"])
+    assert made[0].contention.enabled is False
+    cli.main([])
+    assert made[1].contention.enabled is True
