@@ -18,9 +18,7 @@ from fastramqpi import dap
 from fastramqpi import health
 from fastramqpi import lifespan
 from fastramqpi import log
-from fastramqpi import metrics
 from fastramqpi import middleware
-from fastramqpi import mo
 from fastramqpi.config import Settings
 from fastramqpi.config import join_url
 from fastramqpi.context import Context
@@ -32,15 +30,18 @@ if TYPE_CHECKING:
 
     from fastramqpi import database as database
     from fastramqpi import events as events
+    from fastramqpi import metrics as metrics
+    from fastramqpi import mo as mo
 
-_LAZY = ("database", "events")
+_LAZY = ("database", "events", "metrics", "mo")
 
 
 def __getattr__(name: str) -> Any:
-    """``database`` and ``events``, imported on first use.
+    """The parts below, imported when an app first needs them.
 
     An integration without a database or listeners never loads SQLAlchemy, Alembic or the
-    events client; ``fastramqpi.main.database`` stays there for test suites that patch it.
+    events client, and importing this module costs little more than importing FastAPI.
+    ``fastramqpi.main.database`` and the others stay there for test suites that patch them.
     """
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -61,11 +62,13 @@ class FastRAMQPI:
         application_name: str,
         settings: Settings,
         graphql_version: int,
-        graphql_client_cls: mo.GraphQLClientClass | None = None,
+        graphql_client_cls: "mo.GraphQLClientClass | None" = None,
         graphql_events: "events.GraphQLEvents | None" = None,
         database_metadata: "MetaData | None" = None,
         database_migrations: str | Path | None = None,
     ) -> None:
+        from fastramqpi import main  # this module: its lazy attributes may be patched
+
         log.configure(settings.log_level, settings.json_logs)
         dap.start(settings)
         self.settings = settings
@@ -90,25 +93,23 @@ class FastRAMQPI:
         app.add_api_route("/", _index, methods=["GET"])
         health.add_routes(app)
         if settings.enable_metrics:
-            metrics.instrument(app, settings.commit_tag, settings.commit_sha)
+            main.metrics.instrument(app, settings.commit_tag, settings.commit_sha)
         app.add_middleware(middleware.RequestMiddleware, context=self._context)
         self._context["app"] = app
 
         graphql_url = join_url(settings.mo_url, f"graphql/v{graphql_version}")
-        mo_client = mo.build_mo_client(settings)
+        mo_client = main.mo.build_mo_client(settings)
         self._context["mo_client"] = mo_client
         self.add_lifespan_manager(aclosing(mo_client), priority=100)
-        self.add_healthcheck("MO", mo.MOReadiness(mo_client, graphql_url))
+        self.add_healthcheck("MO", main.mo.MOReadiness(mo_client, graphql_url))
         if graphql_client_cls is not None:
             graphql_client = graphql_client_cls(
-                url=graphql_url, http_client=mo.SharedMOClient(mo_client)
+                url=graphql_url, http_client=main.mo.SharedMOClient(mo_client)
             )
             self._context["graphql_client"] = graphql_client
             self.add_lifespan_manager(graphql_client, priority=200)
 
         if database_metadata is not None or database_migrations is not None:
-            from fastramqpi import main  # this module: its attribute may be patched
-
             db = main.database.Database(
                 settings.database,
                 metadata=database_metadata,
@@ -120,8 +121,6 @@ class FastRAMQPI:
             self.add_healthcheck("Database", db.healthcheck)
 
         if graphql_events is not None:
-            from fastramqpi import main
-
             events_system = main.events.create_events_system(
                 graphql_events, self._context
             )
