@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MPL-2.0
 """Our plugins and DateTime parser inside a client ariadne-codegen 0.19 really generated."""
 
+import inspect
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -227,3 +228,12 @@ def test_a_generated_client_class_type_checks_as_graphql_client_cls(
     assert len(errors) == 1, result.stdout
     assert "integration.py:15:" in errors[0]
     assert 'incompatible type "type[NotAClient]"' in errors[0]
+
+
+def test_method_and_argument_names_as_the_migration_guide_gives_them(
+    without_plugins: ModuleType,
+) -> None:
+    """`_Testing_ITNamespaces` is ``testing_it_namespaces``; ``$filter`` is ``filter_``."""
+    method = without_plugins.GraphQLClient.testing_it_namespaces
+    assert "filter_" in inspect.signature(method).parameters
+    assert "filter" not in inspect.signature(method).parameters
