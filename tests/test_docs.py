@@ -3,8 +3,11 @@
 """The settings reference in the docs is generated from the settings models, completely."""
 
 import importlib.util
+import tomllib
 from pathlib import Path
 from types import ModuleType
+
+from packaging.requirements import Requirement
 
 from fastramqpi.config import DatabaseSettings
 from fastramqpi.config import Settings
@@ -86,3 +89,19 @@ def test_constants_quoted_in_the_docs_are_the_codes() -> None:
     page = "every <!-- fastramqpi:value fastramqpi.events.NO_EVENT_SLEEP_DURATION --> s"
     expected = f"every {fastramqpi.events.NO_EVENT_SLEEP_DURATION:g} s"
     assert _hook().on_page_markdown(page) == expected
+
+
+def test_the_migration_guide_gives_every_dependency_floor() -> None:
+    """Integrations raise their own pins by this table: it must be pyproject.toml's."""
+    pyproject = tomllib.loads((DOCS.parent / "pyproject.toml").read_text())
+    floors = {}
+    for line in pyproject["project"]["dependencies"]:
+        requirement = Requirement(line)
+        [floor] = [s.version for s in requirement.specifier if s.operator == ">="]
+        floors[requirement.name] = floor
+    guide = (DOCS / "migration.md").read_text()
+    table = guide.split("<!-- fastramqpi:floors -->")[1].split(
+        "<!-- /fastramqpi:floors"
+    )[0]
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| `")]
+    assert {row[0].strip("|` "): row[1] for row in rows} == floors

@@ -18,7 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from tenacity import AsyncRetrying
 from tenacity import RetryCallState
-from tenacity import wait_exponential_jitter
+from tenacity import wait_exponential
+from tenacity import wait_random
 from tenacity.wait import wait_base
 
 from fastramqpi.config import DatabaseSettings
@@ -43,7 +44,7 @@ __all__ = [
 
 logger = structlog.stdlib.get_logger(__name__)
 
-RETRY_WAIT: wait_base = wait_exponential_jitter(multiplier=0.5, max=30, jitter=0.5)
+RETRY_WAIT: wait_base = wait_exponential(multiplier=0.5, max=30) + wait_random(0, 0.5)
 """Back-off between attempts to prepare the schema while the database is unreachable."""
 
 HEALTH_TIMEOUT = 3.0

@@ -20,8 +20,19 @@ from starlette.datastructures import State as _State
 from fastramqpi.context import Context as _Context
 
 
-def _get_context(request: Request) -> _Context:
-    context: _Context = request.app.state.context
+def get_context(request: Request) -> _Context:
+    """The dependency behind ``Context``, ``from_context`` and ``from_user_context``.
+
+    The context is what the app's lifespan yielded (``request.state.context``), else the
+    app's own (``app.state.context``): a test's plain FastAPI app with a lifespan of its own
+    works, and so does a ``TestClient`` used without ``with``. A test replaces it for every
+    handler with ``app.dependency_overrides[get_context] = lambda: my_context``.
+    """
+    context: _Context
+    try:
+        context = request.state.context
+    except AttributeError:
+        context = request.app.state.context
     return context
 
 
@@ -29,7 +40,7 @@ def _get_state(request: Request) -> _State:
     return request.state
 
 
-Context = Annotated[_Context, Depends(_get_context)]
+Context = Annotated[_Context, Depends(get_context)]
 State = Annotated[_State, Depends(_get_state)]
 
 

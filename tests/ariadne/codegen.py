@@ -80,6 +80,15 @@ query Stamp {
     at
   }
 }
+
+# Used only by tests; the name has a run of capitals (IT), as MO's do.
+query _Testing_ITNamespaces($filter: NamespaceFilter) {
+  event_namespaces(filter: $filter) {
+    objects {
+      name
+    }
+  }
+}
 """
 
 PLUGINS = [

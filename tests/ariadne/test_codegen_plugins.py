@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MPL-2.0
 """Our plugins and DateTime parser inside a client ariadne-codegen 0.19 really generated."""
 
+import inspect
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -245,3 +246,12 @@ def test_the_plugins_resolve_by_the_dotted_paths_users_configure() -> None:
     assert resolved[0] is fastramqpi.ariadne.UnsetInputTypesPlugin
     with pytest.raises(AttributeError, match="NoSuchPlugin"):
         fastramqpi.ariadne.NoSuchPlugin  # noqa: B018
+
+
+def test_method_and_argument_names_as_the_migration_guide_gives_them(
+    without_plugins: ModuleType,
+) -> None:
+    """`_Testing_ITNamespaces` is ``testing_it_namespaces``; ``$filter`` is ``filter_``."""
+    method = without_plugins.GraphQLClient.testing_it_namespaces
+    assert "filter_" in inspect.signature(method).parameters
+    assert "filter" not in inspect.signature(method).parameters

@@ -1,5 +1,7 @@
 from typing import Optional
 
+from pydantic import Field
+
 from .base_model import BaseModel
 
 
@@ -8,8 +10,8 @@ class Version(BaseModel):
 
 
 class VersionVersion(BaseModel):
-    mo_version: Optional[str]
-    mo_hash: Optional[str]
+    mo_version: Optional[str] = Field(default=None)
+    mo_hash: Optional[str] = Field(default=None)
 
 
 Version.model_rebuild()
