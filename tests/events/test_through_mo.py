@@ -30,7 +30,7 @@ from tests.events.conftest import quick_retry
 from tests.events.conftest import running
 from tests.events.conftest import settings
 from tests.events.conftest import unique
-from tests.events.conftest import until
+from tests.waiting import until
 
 logger = structlog.stdlib.get_logger()
 
