@@ -10,7 +10,12 @@ from contextlib import asynccontextmanager
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import uvicorn
+
+CONNECTION_DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+"""What a client may see when the server closes the connection without answering: which one
+depends on where the client was (writing, waiting, reading) when the close arrived."""
 
 
 @asynccontextmanager
