@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Awaitable
 from collections.abc import Callable
 
-BOUND = 60.0
+BOUND = 30.0
 """Seconds before ``until`` gives up: only there to end a hang, never reached when the code
 under test works, however loaded the machine."""
 
