@@ -60,6 +60,7 @@ async def test_request_id_is_echoed_and_bound_to_every_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     async with serve(_app()) as url, httpx.AsyncClient(base_url=url) as client:
+        capsys.readouterr()  # what set-up logged (e.g. the event loop's creation) is not ours
         response = await client.get(
             "/work", headers={"x-request-id": "from-the-caller"}
         )
