@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MPL-2.0
 
 # `make demo` and `make test` do all set-up themselves: a virtualenv in .venv with the package
-# and its `dev` extra, rebuilt whenever pyproject.toml changes.
+# and its `dev` extra, rebuilt whenever pyproject.toml changes. `make test` also installs the
+# built wheel into fresh virtualenvs at the newest and the lowest versions our ranges allow
+# (scripts/install-matrix).
 
 PYTHON ?= python3
 VENV := .venv
@@ -29,3 +31,4 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+	scripts/install-matrix

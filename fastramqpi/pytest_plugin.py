@@ -98,16 +98,17 @@ else:  # pragma: no cover - exercised only where pytest-asyncio is not installed
 
 
 def run_server(
-    app: Any, host: str = "127.0.0.1", port: int = 8000
+    app: Any, host: str = "127.0.0.1", port: int = 0
 ) -> AbstractAsyncContextManager[str]:
-    """``async with run_server(app) as url:`` serves ``app`` (lifespan included) on uvicorn."""
+    """``async with run_server(app) as url:`` serves ``app`` (lifespan included) on uvicorn,
+    on a free port unless ``port`` names one."""
     from fastramqpi._pytest.server import run_server as run
 
     return run(app, host, port)
 
 
 def run_test_client(
-    app: Any, host: str = "127.0.0.1", port: int = 8000
+    app: Any, host: str = "127.0.0.1", port: int = 0
 ) -> AbstractAsyncContextManager["AsyncClient"]:
     """``async with run_test_client(app) as client:`` serves ``app``, yields an httpx client."""
     from fastramqpi._pytest.server import run_test_client as run
@@ -203,8 +204,9 @@ def app() -> Any:
 
 @pytest.fixture
 def server_port() -> int:
-    """The port the ``server`` fixture serves on; override it, 0 picks a free port."""
-    return 8000
+    """The port the ``server`` fixture serves on: 0, any free one, so suites run side by
+    side; override it to pin one."""
+    return 0
 
 
 @_async_fixture

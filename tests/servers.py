@@ -1,14 +1,21 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
-"""Run an ASGI app under real uvicorn on a free loopback port, for tests."""
+"""Run an ASGI app under real uvicorn on a free loopback port; hold a port nothing answers."""
 
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from contextlib import asynccontextmanager
+from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import uvicorn
+
+CONNECTION_DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+"""What a client may see when the server closes the connection without answering: which one
+depends on where the client was (writing, waiting, reading) when the close arrived."""
 
 
 @asynccontextmanager
@@ -31,3 +38,16 @@ async def serve(app: Any, **config: Any) -> AsyncIterator[str]:
         server.should_exit = True
         await task
         sock.close()
+
+
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections until the block ends.
+
+    Bound but not listening: connecting is refused at once, and no other socket (another test's
+    server, an outgoing connection) can take the port meanwhile, as it could one picked and
+    released.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

@@ -118,15 +118,15 @@ def test_a_debugger_can_connect() -> None:
     """A real debug server, in a child process that takes it down when it exits."""
     out = _python(
         "import socket\n"
+        "import debugpy\n"
         "from fastramqpi import dap\n"
         "from fastramqpi.config import Settings\n"
-        "probe = socket.socket()\n"
-        "probe.bind(('127.0.0.1', 0))\n"
-        "port = probe.getsockname()[1]\n"
-        "probe.close()\n"
+        "listening = []\n"
+        "listen = debugpy.listen\n"  # port 0: the debug server takes a free port, and says which
+        "debugpy.listen = lambda address: listening.append(listen(address))\n"
         "settings = Settings(client_id='id', client_secret='s', dap=True)\n"
-        "assert dap.start(settings, ('127.0.0.1', port))\n"
-        "socket.create_connection(('127.0.0.1', port), timeout=10).close()\n"
+        "assert dap.start(settings, ('127.0.0.1', 0))\n"
+        "socket.create_connection(listening[0], timeout=10).close()\n"
         "print('connected')\n"
     )
     assert out.strip().splitlines()[-1] == "connected"

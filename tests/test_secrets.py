@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: MPL-2.0
 """Secrets reach no log line, repr or response, not even a crashing handler's traceback."""
 
-import asyncio
-import socket
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,22 +12,25 @@ from sqlalchemy import MetaData
 
 from fastramqpi.config import Settings
 from fastramqpi.main import FastRAMQPI
+from tests.servers import closed_port
 from tests.servers import serve
+from tests.waiting import until
 
 CLIENT_SECRET = "cl13nt-s3cr3t-7d1e"
 DB_PASSWORD = "db-pa55w0rd-a9c4"
 SECRETS = (CLIENT_SECRET, DB_PASSWORD)
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@pytest.fixture
+def down() -> Iterator[int]:
+    """A port where nothing answers, for every dependency, held for the test."""
+    with closed_port() as port:
+        yield port
 
 
-def _settings() -> Settings:
+def _settings(port: int) -> Settings:
     """Every dependency unreachable, so clients log their failures at DEBUG."""
-    down = f"http://127.0.0.1:{_closed_port()}"
+    down = f"http://127.0.0.1:{port}"
     return Settings(
         client_id="secret-test",
         client_secret=CLIENT_SECRET,
@@ -39,7 +41,7 @@ def _settings() -> Settings:
             "user": "postgres",
             "password": DB_PASSWORD,
             "host": "127.0.0.1",
-            "port": _closed_port(),
+            "port": port,
             "name": "secret_test",
         },
     )
@@ -50,8 +52,8 @@ def _assert_no_secret(text: str) -> None:
         assert secret not in text
 
 
-def test_settings_repr_and_dump_hide_secrets() -> None:
-    settings = _settings()
+def test_settings_repr_and_dump_hide_secrets(down: int) -> None:
+    settings = _settings(down)
     _assert_no_secret(repr(settings))
     _assert_no_secret(str(settings))
     _assert_no_secret(settings.model_dump_json())
@@ -66,10 +68,10 @@ def test_validation_errors_hide_secrets() -> None:
 
 
 async def test_no_secret_in_logs_or_responses(
-    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, down: int
 ) -> None:
     fastramqpi = FastRAMQPI(
-        "secret-test", _settings(), graphql_version=25, database_metadata=MetaData()
+        "secret-test", _settings(down), graphql_version=25, database_metadata=MetaData()
     )
     settings = fastramqpi.settings
     app = fastramqpi.get_app()
@@ -95,7 +97,15 @@ async def test_no_secret_in_logs_or_responses(
         responses.append(await client.get("/openapi.json"))
         responses.append(await client.get("/docs"))
         responses.append(await client.get("/metrics"))
-        await asyncio.sleep(0.2)  # let background retries log a failure or two
+        # The database's background retries log their failure too.
+        output: list[str] = []
+
+        def retry_logged() -> bool:
+            captured = capsys.readouterr()
+            output.extend((captured.err, captured.out))
+            return "Cannot bring the database schema up to date" in "".join(output)
+
+        await until(retry_logged)
 
     assert [r.status_code for r in responses[:4]] == [200, 503, 200, 500]
     for response in responses:
@@ -104,7 +114,7 @@ async def test_no_secret_in_logs_or_responses(
     _assert_no_secret(repr(fastramqpi.get_context()))
 
     captured = capsys.readouterr()
-    logs = captured.err + captured.out + caplog.text
+    logs = "".join(output) + captured.err + captured.out + caplog.text
     assert "refused after 34 characters" in logs
     assert "Running with" in logs
     _assert_no_secret(logs)

@@ -55,7 +55,7 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         raise RuntimeError(
             f"Cannot serve the app on {host}:{port} ({error.strerror}); is another server "
-            "running there? Override the `server_port` fixture (0 picks a free port)."
+            "running there? Override the `server_port` fixture to return 0 (any free port)."
         ) from None
     return sock
 
@@ -86,7 +86,7 @@ async def _wait_for_schema(app: Any) -> None:
 
 @asynccontextmanager
 async def run_server(
-    app: Any, host: str = "127.0.0.1", port: int = 8000
+    app: Any, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[str]:
     """Serve ``app`` (lifespan included) until the block ends; yields its base URL once the
     app has started and its database schema is ready."""
@@ -114,7 +114,7 @@ async def run_server(
 
 @asynccontextmanager
 async def run_test_client(
-    app: Any, host: str = "127.0.0.1", port: int = 8000
+    app: Any, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[httpx.AsyncClient]:
     """Serve ``app`` and yield an HTTP client for it."""
     async with (

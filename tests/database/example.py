@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: MPL-2.0
 """A small integration using the database the way the README shows."""
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -16,6 +15,7 @@ from fastramqpi.config import Settings
 from fastramqpi.main import FastRAMQPI
 from tests.database.models import Base
 from tests.database.models import User
+from tests.waiting import until
 
 router = APIRouter()
 
@@ -61,11 +61,13 @@ def create_fastramqpi(
 async def until_ready(client: httpx.AsyncClient, ready: bool = True) -> httpx.Response:
     """Poll readiness until its "Database" check is ``ready`` (the schema comes in the
     background). Other checks (MO) are not this test's business."""
-    for _ in range(600):
-        response = await client.get("/health/ready")
-        if response.json().get("Database") is ready:
-            if not ready:
-                assert response.status_code == 503
-            return response
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the Database check never became {ready}: {response.text}")
+    responses: list[httpx.Response] = []
+
+    async def database_check_is_as_asked() -> bool:
+        responses.append(await client.get("/health/ready"))
+        return responses[-1].json().get("Database") is ready
+
+    await until(database_check_is_as_asked, every=0.05)
+    if not ready:
+        assert responses[-1].status_code == 503
+    return responses[-1]

@@ -25,8 +25,8 @@ from tests.events.conftest import pending_subjects
 from tests.events.conftest import quick_idle  # noqa: F401 (fixture)
 from tests.events.conftest import quick_retry
 from tests.events.conftest import unique
-from tests.events.conftest import until
 from tests.servers import serve
+from tests.waiting import until
 
 
 async def test_only_events_whose_write_committed_are_acknowledged(
@@ -93,4 +93,4 @@ async def test_only_events_whose_write_committed_are_acknowledged(
             (await connection.execute(text('SELECT name FROM "user"'))).scalars().all()
         )
     assert names == ["alice"]
-    assert tries["alice"] == 1
+    assert tries["alice"] >= 1  # at least once: a quick retry may hand it out again

@@ -1,9 +1,9 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
-import socket
+import re
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,35 +18,34 @@ from fastramqpi.emulator import Emulator
 ROOT = Path(__file__).parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def _emulator_process(*args: str) -> Iterator[str]:
-    port = _free_port()
+    """`python -m fastramqpi.emulator --port 0`: the emulator takes any free port and says
+    which, once it listens, on its log."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "fastramqpi.emulator", "--port", str(port), *args],
+        [sys.executable, "-m", "fastramqpi.emulator", "--port", "0", *args],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    url = f"http://127.0.0.1:{port}"
+    assert process.stderr is not None
+    # Keep reading its log once it listens, so a full pipe never blocks it.
+    drain = threading.Thread(target=process.stderr.read)
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{url}/graphql/v30/schema.graphql")
+        for line in process.stderr:
+            if found := re.search(r"running on (http://\S+)", line):
                 break
-            except httpx.TransportError:
-                assert process.poll() is None, "the emulator exited"
-                time.sleep(0.05)
-        yield url
+        else:
+            raise AssertionError("the emulator exited before it listened")
+        drain.start()
+        yield found[1]
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if drain.is_alive():
+            drain.join()
+        process.stderr.close()
 
 
 def _token(url: str, client_id: str, secret: str) -> httpx.Response:

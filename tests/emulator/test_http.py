@@ -2,15 +2,20 @@
 # SPDX-License-Identifier: MPL-2.0
 import logging
 import socket
-import time
+import threading
 
 import httpx
 import pytest
 from graphql import build_schema
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from fastramqpi.emulator import Emulator
+from tests.waiting import BOUND
 
 from .client import MO
+from .conftest import _Current
 
 
 @pytest.mark.parametrize("version", range(20, 31))
@@ -80,24 +85,47 @@ def test_a_body_that_is_not_graphql_is_a_bad_request(emu: Emulator, mo: MO) -> N
 
 
 def test_a_client_gone_mid_request_is_not_an_error(
-    emu: Emulator, mo: MO, caplog: pytest.LogCaptureFixture
+    emu: Emulator,
+    mo: MO,
+    server: tuple[Emulator, _Current],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Benchmarks and tests stop clients with requests in flight; MO must not log a crash."""
+    _, current = server
+    app = current.app
+    assert app is not None
+    outcomes: list[BaseException | None] = []
+    both_done = threading.Event()
+
+    async def watched(scope: Scope, receive: Receive, send: Send) -> None:
+        """Note how each request ended, once the emulator has done with it."""
+        try:
+            await app(scope, receive, send)
+        except BaseException as error:
+            outcomes.append(error)
+            raise
+        else:
+            outcomes.append(None)
+        finally:
+            if len(outcomes) == 2:
+                both_done.set()
+
+    current.app = watched
     host, port = emu.url.removeprefix("http://").split(":")
     head = (
         "POST /graphql/v30 HTTP/1.1\r\n"
         f"Host: {host}\r\nAuthorization: Bearer {mo.token}\r\n"
         "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
     )
-    with socket.create_connection((host, int(port))) as sock:
-        sock.sendall(head.encode())
     with caplog.at_level(logging.ERROR):
-        # The next request is served after the broken one was dealt with.
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(head.encode())
         response = mo.http.post(
             f"{emu.url}/graphql/v30",
             json={"query": "{ version { mo_version } }"},
             headers={"Authorization": f"Bearer {mo.token}"},
         )
-        time.sleep(0.2)
+        assert both_done.wait(timeout=BOUND), "the broken request was never dealt with"
     assert response.status_code == 200
+    assert outcomes == [None, None]
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -1,5 +1,7 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
+import socket
+
 import httpx
 import pytest
 
@@ -35,8 +37,12 @@ async def test_serve_emulator_works_from_async_tests() -> None:
 def test_the_port_is_released_after_the_block() -> None:
     with serve_emulator(Emulator()) as emu:
         url = emu.url
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{url}/graphql/v30/schema.graphql")
+    port = int(url.rsplit(":", 1)[1])
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))  # free again: nothing of the emulator holds it
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{url}/graphql/v30/schema.graphql")
     with pytest.raises(RuntimeError):
         _ = emu.url
 

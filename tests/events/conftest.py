@@ -3,7 +3,6 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,6 +21,7 @@ from fastramqpi.events import GraphQLEvents
 from fastramqpi.events import Listener
 from fastramqpi.main import FastRAMQPI
 from tests.servers import serve
+from tests.waiting import until
 
 
 @pytest.fixture(autouse=True)
@@ -69,15 +69,6 @@ def integration(
     )
     fastramqpi.get_app().include_router(router)
     return fastramqpi
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Wait for the code under test to make ``condition`` true; the bound only stops a hang."""
-    async with asyncio.timeout(30):
-        while True:
-            if condition():
-                return
-            await asyncio.sleep(0.01)
 
 
 @asynccontextmanager

@@ -5,7 +5,6 @@ in-memory MO queue and a real FastAPI app delivered to in-process."""
 
 import asyncio
 from collections.abc import AsyncIterator
-from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from uuid import UUID
@@ -21,6 +20,7 @@ from fastramqpi.events import Event
 from fastramqpi.events import Listener
 from fastramqpi.events.delivery import InProcess
 from fastramqpi.events.fetcher import ListenerFetchers
+from tests.waiting import until
 
 
 @dataclass
@@ -156,36 +156,27 @@ async def running(
     await fetchers.stop(grace=1.0)
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    """Poll a condition the code under test makes true; a generous bound only stops a hang."""
-    async with asyncio.timeout(10):
-        while True:
-            if condition():
-                return
-            await asyncio.sleep(0.01)
-
-
 async def test_idle_fetchers_take_turns_polling(
     running: ListenerFetchers, mo: QueueMO
 ) -> None:
-    await _until(lambda: mo.fetches >= 20)
+    await until(lambda: mo.fetches >= 20)
     # The first round has all four fetchers asking at once; after it, one asks at a time.
     first_round_done = mo.fetches
     mo.max_in_flight_while_empty = 0
-    await _until(lambda: mo.fetches >= first_round_done + 10)
+    await until(lambda: mo.fetches >= first_round_done + 10)
     assert mo.max_in_flight_while_empty == 1
 
 
 async def test_an_event_found_while_idle_wakes_every_fetcher(
     running: ListenerFetchers, mo: QueueMO, handler: Handler
 ) -> None:
-    await _until(lambda: mo.fetches >= 8)
+    await until(lambda: mo.fetches >= 8)
     handler.block = True
     subjects = [str(uuid4()) for _ in range(4)]
     mo.queue.extend(subjects)
-    await _until(lambda: handler.running == 4)
+    await until(lambda: handler.running == 4)
     handler.release.set()
-    await _until(lambda: sorted(mo.acked) == sorted(subjects))
+    await until(lambda: sorted(mo.acked) == sorted(subjects))
     assert handler.most_at_once == 4
 
 
@@ -200,7 +191,7 @@ async def test_a_crashed_fetcher_is_restarted_and_counted(
     bad, good = str(uuid4()), str(uuid4())
     mo.explode_on = bad
     mo.queue.extend([bad, good])
-    await _until(lambda: good in mo.acked)
+    await until(lambda: good in mo.acked)
     assert (
         REGISTRY.get_sample_value("fastramqpi_events_fetcher_restarts_total", labels)
         == before + 1

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: MPL-2.0
 """Start-up never waits for MO; readiness says whether events flow, and why not."""
 
-import socket
 from uuid import UUID
 from uuid import uuid4
 
@@ -20,8 +19,9 @@ from tests.events.conftest import integration
 from tests.events.conftest import pending_subjects
 from tests.events.conftest import running
 from tests.events.conftest import unique
-from tests.events.conftest import until
+from tests.servers import closed_port
 from tests.servers import serve
+from tests.waiting import until
 
 
 def _recording_router(handled: list[str]) -> APIRouter:
@@ -50,25 +50,19 @@ async def _events_ready(url: str) -> bool:
     return ready
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 async def test_start_up_does_not_wait_for_an_unreachable_mo(
     emu: Emulator, logs: Logs
 ) -> None:
-    dead = f"http://127.0.0.1:{_closed_port()}"
-    fastramqpi = integration(
-        emu, APIRouter(), [_listener()], mo_url=dead, auth_token_url=f"{dead}/token"
-    )
-    async with serve(fastramqpi.get_app()) as url:
-        async with httpx.AsyncClient(base_url=url) as client:
-            response = await client.get("/health/ready")
-        await until(lambda: len(logs("Declaring events listeners failed")) >= 2)
-        reason = fastramqpi.get_context()["graphql_events"].reason
+    with closed_port() as port:
+        dead = f"http://127.0.0.1:{port}"
+        fastramqpi = integration(
+            emu, APIRouter(), [_listener()], mo_url=dead, auth_token_url=f"{dead}/token"
+        )
+        async with serve(fastramqpi.get_app()) as url:
+            async with httpx.AsyncClient(base_url=url) as client:
+                response = await client.get("/health/ready")
+            await until(lambda: len(logs("Declaring events listeners failed")) >= 2)
+            reason = fastramqpi.get_context()["graphql_events"].reason
     assert response.status_code == 503
     assert response.json()["GraphQL events"] is False
     assert "cannot declare listeners in MO" in reason
@@ -84,7 +78,7 @@ async def test_declaring_is_retried_until_mo_answers(emu: Emulator) -> None:
         assert await _events_ready(url) is True
         subject = str(uuid4())
         emu.emit("person", subject)
-        await until(lambda: handled == [subject] and not emu.pending())
+        await until(lambda: set(handled) == {subject} and not emu.pending())
 
 
 async def test_a_declaration_mo_rejects_is_logged_and_keeps_readiness_false(
@@ -108,7 +102,7 @@ async def test_a_declaration_mo_rejects_is_logged_and_keeps_readiness_false(
         await until(lambda: ("mo", fine.user_key) in events.fetchers)
         subject = str(uuid4())
         emu.emit("person", subject)
-        await until(lambda: handled == [subject])
+        await until(lambda: set(handled) == {subject})
         assert await _events_ready(url) is False
         reason = events.reason
         [not_ready] = logs("GraphQL events not ready")
@@ -149,16 +143,21 @@ async def test_event_delivery_url_sends_events_to_another_process_over_http(
         )
         async with running(fastramqpi):
             emu.emit("person", subject)
-            await until(lambda: handled == [subject] and not pending_subjects(emu))
+            await until(lambda: set(handled) == {subject} and not pending_subjects(emu))
 
 
 async def test_an_unreachable_handler_process_leaves_events_in_mo(
     emu: Emulator, logs: Logs
 ) -> None:
-    dead = f"http://127.0.0.1:{_closed_port()}"
-    fastramqpi = integration(emu, APIRouter(), [_listener()], event_delivery_url=dead)
     subject = str(uuid4())
-    async with running(fastramqpi):
-        emu.emit("person", subject)
-        await until(lambda: bool(logs("Event handler unreachable; event left in MO")))
+    with closed_port() as port:
+        dead = f"http://127.0.0.1:{port}"
+        fastramqpi = integration(
+            emu, APIRouter(), [_listener()], event_delivery_url=dead
+        )
+        async with running(fastramqpi):
+            emu.emit("person", subject)
+            await until(
+                lambda: bool(logs("Event handler unreachable; event left in MO"))
+            )
     assert pending_subjects(emu) == {subject}

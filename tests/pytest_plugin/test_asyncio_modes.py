@@ -43,7 +43,7 @@ async def test_event_reaches_the_handler(test_client: AsyncClient, mo_client, mo
 
     @retry()
     async def verify() -> None:
-        assert (await test_client.get("/seen")).json() == [subject]
+        assert set((await test_client.get("/seen")).json()) == {subject}
 
     await verify()
 """
@@ -76,7 +76,7 @@ async def test_event_reaches_the_handler(test_client: AsyncClient, mo_client, mo
     mo_emulator.emit("person", subject)
     async for attempt in retrying():
         with attempt:
-            assert (await test_client.get("/seen")).json() == [subject]
+            assert set((await test_client.get("/seen")).json()) == {subject}
 
 
 def test_a_sync_unit_test_next_to_it() -> None:

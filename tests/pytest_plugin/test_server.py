@@ -59,6 +59,51 @@ def test_run_test_client_serves_several_apps_side_by_side(
     project.run().assert_outcomes(passed=2)
 
 
+@pytest.fixture
+def port_8000_taken() -> Iterator[None]:
+    """Port 8000 busy, as on a shared CI runner: by this test, or by someone else already."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", 8000))
+            sock.listen()
+        except OSError:
+            pass  # taken already
+        yield
+
+
+def test_the_server_takes_a_free_port_unless_told_otherwise(
+    project: Project, port_8000_taken: None
+) -> None:
+    project.write(
+        app_module=APP,
+        test_default_port="""
+        import pytest
+
+        from app_module import create_app
+        from fastramqpi.pytest_plugin import run_test_client
+
+
+        @pytest.fixture
+        def app():
+            return create_app()
+
+
+        @pytest.mark.integration_test
+        async def test_fixture(test_client, server):
+            assert server != "http://127.0.0.1:8000"
+            assert (await test_client.get("/")).status_code == 200
+
+
+        @pytest.mark.integration_test
+        async def test_helper(mo_emulator):
+            async with run_test_client(create_app()) as client:
+                assert client.base_url.port != 8000
+                assert (await client.get("/")).status_code == 200
+        """,
+    )
+    project.run().assert_outcomes(passed=2)
+
+
 def test_a_taken_port_says_how_to_pick_another(
     project: Project, busy_port: int
 ) -> None:

@@ -29,9 +29,3 @@ async def graphql_client(mo_client: AsyncClient) -> AsyncIterator[GraphQLClient]
     )
     async with graphql_client as client:
         yield client
-
-
-@pytest.fixture
-def server_port() -> int:
-    """Serve the integration on any free port: events reach it in-process, not over 8000."""
-    return 0

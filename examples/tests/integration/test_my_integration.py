@@ -48,7 +48,7 @@ async def test_trigger_records_the_person(
     @retry()
     async def verify() -> None:
         people = {p["uuid"]: p for p in (await test_client.get("/people")).json()}
-        assert people[person]["events"] == 1
+        assert people[person]["events"] >= 1  # MO delivers at least once
         assert people[person]["mo_version"] == mo_version
 
     await verify()
@@ -68,6 +68,6 @@ async def test_mo_person_events_are_recorded(
     @retry()
     async def verify() -> None:
         people = (await test_client.get("/people")).json()
-        assert sorted(p["uuid"] for p in people) == sorted([first, second])
+        assert {p["uuid"] for p in people} == {first, second}
 
     await verify()
