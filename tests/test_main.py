@@ -4,8 +4,8 @@ import asyncio
 from typing import Annotated
 from typing import Any
 
+import httpx
 from fastapi import Depends
-from starlette.testclient import TestClient
 
 from fastramqpi import depends
 from fastramqpi.config import Settings
@@ -45,8 +45,8 @@ def test_context_can_be_built_by_hand() -> None:
     assert Context({"name": "x", "user_context": {}})["name"] == "x"
 
 
-def test_add_context_reaches_handlers_without_lifespan() -> None:
-    """Test suites build the app and use TestClient without ``with`` (no lifespan)."""
+async def test_add_context_reaches_handlers_without_lifespan() -> None:
+    """Unit tests call the app in-process without running its lifespan."""
     fastramqpi = _fastramqpi()
     fastramqpi.add_context(greeting="hello")
     app = fastramqpi.get_app()
@@ -59,7 +59,9 @@ def test_add_context_reaches_handlers_without_lifespan() -> None:
     ) -> dict[str, Any]:
         return {"greeting": greeting, "name": name, "keys": sorted(user_context)}
 
-    response = TestClient(app).get("/greet")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/greet")
     assert response.json() == {
         "greeting": "hello",
         "name": "os2mo-example-integration",

@@ -12,7 +12,6 @@ from prometheus_client.samples import Sample
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
-from starlette.testclient import TestClient
 
 from fastramqpi.config import Settings
 from fastramqpi.main import FastRAMQPI
@@ -49,6 +48,13 @@ def _app(**settings: Any) -> FastAPI:
         raise RuntimeError("boom")
 
     return app
+
+
+def _unit_client(app: Any) -> httpx.AsyncClient:
+    """The documented unit-test client: the app in-process, no lifespan, no server."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    )
 
 
 async def _scrape(client: httpx.AsyncClient) -> list[Sample]:
@@ -144,23 +150,23 @@ async def test_build_information_and_last_success() -> None:
     assert _value(samples, "dipex_last_success_timestamp_seconds") == 1700000000
 
 
-def test_mounted_apps_are_labelled_with_the_full_template() -> None:
+async def test_mounted_apps_are_labelled_with_the_full_template() -> None:
     app = _app()
 
     async def report(request: Request) -> PlainTextResponse:
         return PlainTextResponse("ok")
 
     app.mount("/reports", Starlette(routes=[Route("/{year}", report)]))
-    client = TestClient(app)
-    before = _parse(client.get("/metrics").text)
-    client.get("/reports/2024")
-    after = _parse(client.get("/metrics").text)
+    async with _unit_client(app) as client:
+        before = _parse((await client.get("/metrics")).text)
+        await client.get("/reports/2024")
+        after = _parse((await client.get("/metrics")).text)
 
-    labels = {"method": "GET", "status": "2xx", "handler": "/reports/{year}"}
-    assert _delta(before, after, "http_requests_total", **labels) == 1
+        labels = {"method": "GET", "status": "2xx", "handler": "/reports/{year}"}
+        assert _delta(before, after, "http_requests_total", **labels) == 1
 
 
-def test_included_routers_are_labelled_with_their_prefixes() -> None:
+async def test_included_routers_are_labelled_with_their_prefixes() -> None:
     app = _app()
     inner = APIRouter(prefix="/orgunits")
 
@@ -171,40 +177,48 @@ def test_included_routers_are_labelled_with_their_prefixes() -> None:
     outer = APIRouter()
     outer.include_router(inner, prefix="/v2")
     app.include_router(outer, prefix="/api")
-    client = TestClient(app)
-    before = _parse(client.get("/metrics").text)
-    assert client.get("/api/v2/orgunits/abc").status_code == 200
-    after = _parse(client.get("/metrics").text)
+    async with _unit_client(app) as client:
+        before = _parse((await client.get("/metrics")).text)
+        assert (await client.get("/api/v2/orgunits/abc")).status_code == 200
+        after = _parse((await client.get("/metrics")).text)
 
-    labels = {"method": "GET", "status": "2xx", "handler": "/api/v2/orgunits/{uuid}"}
-    assert _delta(before, after, "http_requests_total", **labels) == 1
-
-
-def test_no_metrics_route_when_disabled() -> None:
-    client = TestClient(_app(enable_metrics=False))
-    assert client.get("/metrics").status_code == 404
-
-
-def test_several_apps_share_the_metrics() -> None:
-    first, second = TestClient(_app()), TestClient(_app())
-    assert first.get("/metrics").text.count("# TYPE http_requests_total") == 1
-    assert second.get("/metrics").status_code == 200
-
-
-def test_per_route_metrics_count_every_status() -> None:
-    client = TestClient(_app())
-    before = _parse(client.get("/metrics").text)
-    assert client.get("/items/1").status_code == 200
-    assert client.get("/items/one").status_code == 422
-    after = _parse(client.get("/metrics").text)
-
-    handler = "/items/{item_id}"
-    for status in ("2xx", "4xx"):
-        labels = {"method": "GET", "status": status, "handler": handler}
+        labels = {
+            "method": "GET",
+            "status": "2xx",
+            "handler": "/api/v2/orgunits/{uuid}",
+        }
         assert _delta(before, after, "http_requests_total", **labels) == 1
-    for summary in ("http_request_size_bytes", "http_response_size_bytes"):
-        assert _delta(before, after, f"{summary}_count", handler=handler) == 2
-    labels = {"method": "GET", "handler": handler}
-    assert _delta(before, after, "http_request_duration_seconds_count", **labels) == 2
-    inf = {**labels, "le": "+Inf"}
-    assert _delta(before, after, "http_request_duration_seconds_bucket", **inf) == 2
+
+
+async def test_no_metrics_route_when_disabled() -> None:
+    async with _unit_client(_app(enable_metrics=False)) as client:
+        assert (await client.get("/metrics")).status_code == 404
+
+
+async def test_several_apps_share_the_metrics() -> None:
+    async with _unit_client(_app()) as first, _unit_client(_app()) as second:
+        assert (await first.get("/metrics")).text.count(
+            "# TYPE http_requests_total"
+        ) == 1
+        assert (await second.get("/metrics")).status_code == 200
+
+
+async def test_per_route_metrics_count_every_status() -> None:
+    async with _unit_client(_app()) as client:
+        before = _parse((await client.get("/metrics")).text)
+        assert (await client.get("/items/1")).status_code == 200
+        assert (await client.get("/items/one")).status_code == 422
+        after = _parse((await client.get("/metrics")).text)
+
+        handler = "/items/{item_id}"
+        for status in ("2xx", "4xx"):
+            labels = {"method": "GET", "status": status, "handler": handler}
+            assert _delta(before, after, "http_requests_total", **labels) == 1
+        for summary in ("http_request_size_bytes", "http_response_size_bytes"):
+            assert _delta(before, after, f"{summary}_count", handler=handler) == 2
+        labels = {"method": "GET", "handler": handler}
+        assert (
+            _delta(before, after, "http_request_duration_seconds_count", **labels) == 2
+        )
+        inf = {**labels, "le": "+Inf"}
+        assert _delta(before, after, "http_request_duration_seconds_bucket", **inf) == 2
