@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: MPL-2.0
 """An in-process OS2mo for tests: the GraphQL event system and a Keycloak token endpoint."""
 
-from .clock import Clock
-from .clock import FakeClock
-from .clock import SystemClock
-from .emulator import Emulator
-from .faults import Faults
-from .server import serve_emulator
-from .store import EventView
+from ._clock import Clock
+from ._clock import FakeClock
+from ._clock import SystemClock
+from ._emulator import Emulator
+from ._faults import Faults
+from ._server import serve_emulator
+from ._store import EventView
 
 __all__ = [
     "Clock",

@@ -19,20 +19,20 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 from starlette.types import Scope
 
-from .auth import ClientRegistry
-from .auth import ClientRoles
-from .auth import TokenIssuer
-from .auth import Verdict
-from .contention import Contention
-from .faults import FaultMiddleware
-from .faults import Faults
-from .graphql_http import GraphQLEndpoint
-from .resolvers import SDL
-from .resolvers import build_executable_schema
-from .store import DEFAULT_PRIORITY
-from .store import MO_NAMESPACE
-from .store import EventStore
-from .store import EventSystemError
+from ._auth import ClientRegistry
+from ._auth import ClientRoles
+from ._auth import TokenIssuer
+from ._auth import Verdict
+from ._contention import Contention
+from ._faults import FaultMiddleware
+from ._faults import Faults
+from ._graphql_http import GraphQLEndpoint
+from ._resolvers import SDL
+from ._resolvers import build_executable_schema
+from ._store import DEFAULT_PRIORITY
+from ._store import MO_NAMESPACE
+from ._store import EventStore
+from ._store import EventSystemError
 
 OLDEST_VERSION = 20
 NEWEST_VERSION = 30

@@ -9,22 +9,22 @@ from uuid import UUID
 
 from starlette.types import ASGIApp
 
-from .app import Backend
-from .app import build_app
-from .auth import MO_OWNER
-from .auth import ClientRegistry
-from .auth import ClientRoles
-from .auth import TokenIssuer
-from .auth import owner_of
-from .clock import Clock
-from .clock import SystemClock
-from .contention import Contention
-from .faults import Faults
-from .store import DEFAULT_PRIORITY
-from .store import MO_NAMESPACE
-from .store import EventFilter
-from .store import EventStore
-from .store import EventView
+from ._app import Backend
+from ._app import build_app
+from ._auth import MO_OWNER
+from ._auth import ClientRegistry
+from ._auth import ClientRoles
+from ._auth import TokenIssuer
+from ._auth import owner_of
+from ._clock import Clock
+from ._clock import SystemClock
+from ._contention import Contention
+from ._faults import Faults
+from ._store import DEFAULT_PRIORITY
+from ._store import MO_NAMESPACE
+from ._store import EventFilter
+from ._store import EventStore
+from ._store import EventView
 
 
 class Emulator:

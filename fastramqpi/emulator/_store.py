@@ -18,10 +18,10 @@ from typing import TypeVar
 from uuid import UUID
 from uuid import uuid4
 
-from .clock import Clock
-from .inbox import EPOCH
-from .inbox import Inbox
-from .inbox import StoredEvent
+from ._clock import Clock
+from ._inbox import EPOCH
+from ._inbox import Inbox
+from ._inbox import StoredEvent
 
 MAX_SUBJECT_LENGTH = 220
 DEFAULT_PRIORITY = 10000

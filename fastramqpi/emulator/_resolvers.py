@@ -21,18 +21,18 @@ from graphql import StringValueNode
 from graphql import ValueNode
 from graphql import build_schema
 
-from .auth import ALL_ROLES
-from .contention import Contention
-from .permissions import ROLE_OF_FIELD
-from .permissions import requiring
-from .store import EventFilter
-from .store import EventStore
-from .store import EventView
-from .store import Listener
-from .store import ListenerFilter
-from .store import Namespace
-from .store import NamespaceFilter
-from .store import decode_token
+from ._auth import ALL_ROLES
+from ._contention import Contention
+from ._permissions import ROLE_OF_FIELD
+from ._permissions import requiring
+from ._store import EventFilter
+from ._store import EventStore
+from ._store import EventView
+from ._store import Listener
+from ._store import ListenerFilter
+from ._store import Namespace
+from ._store import NamespaceFilter
+from ._store import decode_token
 
 SDL = resources.files(__package__).joinpath("schema.graphql").read_text()
 
