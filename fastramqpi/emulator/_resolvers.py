@@ -1,43 +1,34 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
-"""The executable GraphQL schema: our SDL with resolvers and scalars bound to the store."""
+"""The resolvers of our SDL's fields: each turns GraphQL arguments into one store call."""
 
 import asyncio
-import base64
-import binascii
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
+from dataclasses import replace
 from typing import Any
+from typing import TypeVar
 from uuid import UUID
 
-from graphql import GraphQLError
-from graphql import GraphQLObjectType
 from graphql import GraphQLResolveInfo
-from graphql import GraphQLScalarType
-from graphql import GraphQLSchema
-from graphql import IntValueNode
-from graphql import StringValueNode
-from graphql import ValueNode
-from graphql import build_schema
 
 from ._auth import ALL_ROLES
 from ._contention import Contention
-from ._permissions import ROLE_OF_FIELD
-from ._permissions import requiring
-from ._store import EventFilter
+from ._filters import EventFilter
+from ._filters import ListenerFilter
+from ._filters import NamespaceFilter
+from ._model import EventView
+from ._model import Listener
+from ._model import Namespace
 from ._store import EventStore
-from ._store import EventView
-from ._store import Listener
-from ._store import ListenerFilter
-from ._store import Namespace
-from ._store import NamespaceFilter
-from ._store import decode_token
-
-SDL = resources.files(__package__).joinpath("schema.graphql").read_text()
 
 MO_VERSION = "30.0.0"
 MO_HASH = "emulator"
+
+Args = dict[str, Any]
+Resolver = Callable[..., Any]
+_W = TypeVar("_W")
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -48,103 +39,21 @@ class RequestContext:
     roles: frozenset[str] = ALL_ROLES
 
 
-Args = dict[str, Any]
-
-
 def _context(info: GraphQLResolveInfo) -> RequestContext:
     context: RequestContext = info.context
     return context
 
 
-# Scalars
+# Filters from GraphQL input objects: an absent filter or field matches everything.
 
 
-def _parse_uuid(value: Any) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    if not isinstance(value, str):
-        raise GraphQLError(f"UUID must be a string, not {value!r}")
-    try:
-        return UUID(value)
-    except ValueError:
-        raise GraphQLError(f"Invalid UUID: {value!r}") from None
-
-
-def _serialize_cursor(offset: Any) -> str:
-    return base64.b64encode(json.dumps({"offset": offset}).encode()).decode()
-
-
-def _parse_cursor(value: Any) -> int:
-    try:
-        offset = json.loads(base64.b64decode(str(value).encode(), validate=True))[
-            "offset"
-        ]
-    except (binascii.Error, UnicodeError, ValueError, TypeError, KeyError):
-        raise GraphQLError(f"Invalid cursor: {value!r}") from None
-    if not isinstance(offset, int) or offset < 0:
-        raise GraphQLError(f"Invalid cursor: {value!r}")
-    return offset
-
-
-def _parse_token(value: Any) -> str:
-    if not isinstance(value, str):
-        raise GraphQLError("Invalid event token")
-    try:
-        decode_token(value)
-    except ValueError:
-        raise GraphQLError("Invalid event token") from None
-    return value
-
-
-def _parse_limit(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise GraphQLError(f"Invalid limit: {value!r}")
-    return value
-
-
-def _literal(parse: Any, node_type: type[ValueNode]) -> Any:
-    def parse_literal(node: ValueNode, _variables: Any = None) -> Any:
-        if not isinstance(node, node_type):
-            raise GraphQLError("Unexpected literal for this scalar")
-        raw = node.value  # type: ignore[attr-defined]
-        return parse(int(raw) if node_type is IntValueNode else raw)
-
-    return parse_literal
-
-
-def _bind_scalar(
-    schema: GraphQLSchema,
-    name: str,
-    serialize: Any,
-    parse: Any,
-    node_type: type[ValueNode] = StringValueNode,
-) -> None:
-    scalar = schema.type_map[name]
-    assert isinstance(scalar, GraphQLScalarType)
-    scalar.serialize = serialize  # type: ignore[method-assign]
-    scalar.parse_value = parse  # type: ignore[method-assign]
-    scalar.parse_literal = _literal(parse, node_type)  # type: ignore[method-assign]
-    # graphql-core 3.3 executes with these new names; the old ones above are what 3.2 uses.
-    for renamed, function in (
-        ("coerce_output_value", serialize),
-        ("coerce_input_value", parse),
-    ):
-        if hasattr(scalar, renamed):
-            setattr(scalar, renamed, function)
-
-
-# Filters from GraphQL input dictionaries
-
-
-def _namespace_filter(raw: Args | None) -> NamespaceFilter | None:
-    if raw is None:
-        return None
+def _namespace_filter(raw: Args | None) -> NamespaceFilter:
+    raw = raw or {}
     return NamespaceFilter(raw.get("names"), raw.get("owners"), raw.get("public"))
 
 
-def _listener_filter(raw: Args | None) -> ListenerFilter | None:
-    if raw is None:
-        return None
+def _listener_filter(raw: Args | None) -> ListenerFilter:
+    raw = raw or {}
     return ListenerFilter(
         raw.get("uuids"),
         raw.get("user_keys"),
@@ -154,68 +63,79 @@ def _listener_filter(raw: Args | None) -> ListenerFilter | None:
     )
 
 
-def _event_filter(
-    raw: Args | None, listeners: ListenerFilter | None = None
-) -> EventFilter:
-    if raw is None:
-        return EventFilter(listeners=listeners)
+def _event_filter(raw: Args | None) -> EventFilter:
+    raw = raw or {}
     return EventFilter(
-        listeners=listeners or _listener_filter(raw.get("listeners")),
-        subjects=raw.get("subjects"),
-        priorities=raw.get("priorities"),
-        silenced=raw.get("silenced"),
+        _listener_filter(raw.get("listeners")),
+        raw.get("subjects"),
+        raw.get("priorities"),
+        raw.get("silenced"),
     )
 
 
-def _paged(objects: list[Any], offset: int, limit: int | None) -> Args:
-    more = bool(limit) and len(objects) == limit
-    return {
-        "objects": objects,
-        "page_info": {"next_cursor": offset + len(objects) if more else None},
-    }
+def _events_of(listener: Listener, raw: Args | None) -> EventFilter:
+    return replace(_event_filter(raw), listeners=ListenerFilter(uuids=[listener.uuid]))
 
 
-# Query
+def _listeners_of(namespace: Namespace, raw: Args | None) -> ListenerFilter:
+    names = NamespaceFilter(names=[namespace.name])
+    return replace(_listener_filter(raw), namespaces=names)
+
+
+# Lists and mutations: one shape each, differing only in the store call.
+
+
+def _list_of(
+    read: Callable[[EventStore, _W, int, int | None], list[_R]],
+    where: Callable[[Any, Args | None], _W],
+) -> Resolver:
+    """A list field: `where(parent, filter)` selects, `cursor` and `limit` page."""
+
+    def resolve(
+        parent: Any,
+        info: GraphQLResolveInfo,
+        filter: Args | None = None,
+        limit: int | None = None,
+        cursor: int | None = None,
+    ) -> list[_R]:
+        return read(_context(info).store, where(parent, filter), cursor or 0, limit)
+
+    return resolve
+
+
+def _paged(resolve_list: Resolver) -> Resolver:
+    """A top-level list query: the list with the cursor of its next page (null on the last)."""
+
+    def resolve(
+        root: Any,
+        info: GraphQLResolveInfo,
+        filter: Args | None = None,
+        limit: int | None = None,
+        cursor: int | None = None,
+    ) -> Args:
+        found = resolve_list(root, info, filter, limit, cursor)
+        more = bool(limit) and len(found) == limit
+        next_cursor = (cursor or 0) + len(found) if more else None
+        return {"objects": found, "page_info": {"next_cursor": next_cursor}}
+
+    return resolve
+
+
+def _as_caller(operation: Callable[..., _R], *fields: str) -> Resolver:
+    """A mutation: the store's `operation` for the caller, with these input fields in order."""
+
+    def resolve(_root: Any, info: GraphQLResolveInfo, input: Args) -> _R:
+        context = _context(info)
+        return operation(context.store, context.owner, *(input[f] for f in fields))
+
+    return resolve
+
+
+# The rest, one of a kind.
 
 
 def _version(_root: Any, _info: GraphQLResolveInfo) -> Args:
     return {"mo_version": MO_VERSION, "mo_hash": MO_HASH}
-
-
-def _events(
-    _root: Any,
-    info: GraphQLResolveInfo,
-    filter: Args | None = None,
-    limit: int | None = None,
-    cursor: int | None = None,
-) -> Args:
-    offset = cursor or 0
-    found = _context(info).store.events(_event_filter(filter), offset, limit)
-    return _paged(found, offset, limit)
-
-
-def _event_listeners(
-    _root: Any,
-    info: GraphQLResolveInfo,
-    filter: Args | None = None,
-    limit: int | None = None,
-    cursor: int | None = None,
-) -> Args:
-    offset = cursor or 0
-    where = _listener_filter(filter) or ListenerFilter()
-    return _paged(_context(info).store.listeners(where, offset, limit), offset, limit)
-
-
-def _event_namespaces(
-    _root: Any,
-    info: GraphQLResolveInfo,
-    filter: Args | None = None,
-    limit: int | None = None,
-    cursor: int | None = None,
-) -> Args:
-    offset = cursor or 0
-    where = _namespace_filter(filter) or NamespaceFilter()
-    return _paged(_context(info).store.namespaces(where, offset, limit), offset, limit)
 
 
 async def _event_fetch(_root: Any, info: GraphQLResolveInfo, filter: Args) -> Any:
@@ -225,9 +145,6 @@ async def _event_fetch(_root: Any, info: GraphQLResolveInfo, filter: Args) -> An
     if context.contention.finish(claim):
         return None
     return context.store.fetch(context.owner, filter["listener"])
-
-
-# Nested fields
 
 
 def _full_event_listener(event: EventView, info: GraphQLResolveInfo) -> Listener | None:
@@ -240,82 +157,8 @@ def _listener_namespace(
     return _context(info).store.namespace(listener.namespace)
 
 
-def _listener_events(
-    listener: Listener,
-    info: GraphQLResolveInfo,
-    filter: Args | None = None,
-    limit: int | None = None,
-    cursor: int | None = None,
-) -> list[EventView]:
-    where = _event_filter(filter, ListenerFilter(uuids=[listener.uuid]))
-    return _context(info).store.events(where, cursor or 0, limit)
-
-
-def _namespace_listeners(
-    namespace: Namespace,
-    info: GraphQLResolveInfo,
-    filter: Args | None = None,
-    limit: int | None = None,
-    cursor: int | None = None,
-) -> list[Listener]:
-    raw = filter or {}
-    where = ListenerFilter(
-        raw.get("uuids"),
-        raw.get("user_keys"),
-        raw.get("owners"),
-        raw.get("routing_keys"),
-        NamespaceFilter(names=[namespace.name]),
-    )
-    return _context(info).store.listeners(where, cursor or 0, limit)
-
-
-# Mutation
-
-
-def _namespace_declare(_root: Any, info: GraphQLResolveInfo, input: Args) -> Namespace:
-    context = _context(info)
-    return context.store.declare_namespace(
-        context.owner, input["name"], input["public"]
-    )
-
-
-def _namespace_delete(_root: Any, info: GraphQLResolveInfo, input: Args) -> bool:
-    context = _context(info)
-    return context.store.delete_namespace(context.owner, input["name"])
-
-
-def _listener_declare(_root: Any, info: GraphQLResolveInfo, input: Args) -> Listener:
-    context = _context(info)
-    return context.store.declare_listener(
-        context.owner, input["namespace"], input["user_key"], input["routing_key"]
-    )
-
-
-def _listener_delete(_root: Any, info: GraphQLResolveInfo, input: Args) -> bool:
-    context = _context(info)
-    return context.store.delete_listener(
-        context.owner, input["uuid"], input["delete_pending_events"]
-    )
-
-
-def _acknowledge(_root: Any, info: GraphQLResolveInfo, input: Args) -> bool:
-    context = _context(info)
-    return context.store.acknowledge(context.owner, input["token"])
-
-
-def _send(_root: Any, info: GraphQLResolveInfo, input: Args) -> bool:
-    context = _context(info)
-    return context.store.send(
-        context.owner,
-        input["namespace"],
-        input["routing_key"],
-        input["subject"],
-        input["priority"],
-    )
-
-
 def _silence(_root: Any, info: GraphQLResolveInfo, input: Args) -> bool:
-    listeners = _listener_filter(input["listeners"]) or ListenerFilter()
+    listeners = _listener_filter(input["listeners"])
     return _context(info).store.silence(listeners, input["subjects"])
 
 
@@ -327,43 +170,44 @@ def _rerun(_root: Any, info: GraphQLResolveInfo, input: Args) -> list[EventView]
     return _context(info).store.rerun(_event_filter(input))
 
 
-_RESOLVERS: dict[str, dict[str, Any]] = {
+RESOLVERS: dict[str, dict[str, Resolver]] = {
     "Query": {
         "version": _version,
-        "events": _events,
-        "event_listeners": _event_listeners,
-        "event_namespaces": _event_namespaces,
+        "events": _paged(
+            _list_of(EventStore.events, lambda _, raw: _event_filter(raw))
+        ),
+        "event_listeners": _paged(
+            _list_of(EventStore.listeners, lambda _, raw: _listener_filter(raw))
+        ),
+        "event_namespaces": _paged(
+            _list_of(EventStore.namespaces, lambda _, raw: _namespace_filter(raw))
+        ),
         "event_fetch": _event_fetch,
     },
     "Mutation": {
-        "event_namespace_declare": _namespace_declare,
-        "event_namespace_delete": _namespace_delete,
-        "event_listener_declare": _listener_declare,
-        "event_listener_delete": _listener_delete,
-        "event_acknowledge": _acknowledge,
-        "event_send": _send,
+        "event_namespace_declare": _as_caller(
+            EventStore.declare_namespace, "name", "public"
+        ),
+        "event_namespace_delete": _as_caller(EventStore.delete_namespace, "name"),
+        "event_listener_declare": _as_caller(
+            EventStore.declare_listener, "namespace", "user_key", "routing_key"
+        ),
+        "event_listener_delete": _as_caller(
+            EventStore.delete_listener, "uuid", "delete_pending_events"
+        ),
+        "event_acknowledge": _as_caller(EventStore.acknowledge, "token"),
+        "event_send": _as_caller(
+            EventStore.send, "namespace", "routing_key", "subject", "priority"
+        ),
         "event_silence": _silence,
         "event_unsilence": _unsilence,
         "event_rerun": _rerun,
     },
     "FullEvent": {"listener": _full_event_listener},
-    "Listener": {"namespace": _listener_namespace, "events": _listener_events},
-    "Namespace": {"listeners": _namespace_listeners},
+    "Listener": {
+        "namespace": _listener_namespace,
+        "events": _list_of(EventStore.events, _events_of),
+    },
+    "Namespace": {"listeners": _list_of(EventStore.listeners, _listeners_of)},
 }
-
-
-def build_executable_schema() -> GraphQLSchema:
-    schema = build_schema(SDL)
-    for type_name, fields in _RESOLVERS.items():
-        object_type = schema.type_map[type_name]
-        assert isinstance(object_type, GraphQLObjectType)
-        for field_name, resolve in fields.items():
-            role = ROLE_OF_FIELD.get(field_name)
-            object_type.fields[field_name].resolve = (
-                resolve if role is None else requiring(role, resolve)
-            )
-    _bind_scalar(schema, "UUID", str, _parse_uuid)
-    _bind_scalar(schema, "Cursor", _serialize_cursor, _parse_cursor)
-    _bind_scalar(schema, "EventToken", str, _parse_token)
-    _bind_scalar(schema, "int", int, _parse_limit, IntValueNode)
-    return schema
+"""By type and field of the SDL; `_schema` adds the role each field needs."""
