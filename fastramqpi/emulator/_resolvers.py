@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace
 from typing import Any
-from typing import TypeVar
 from uuid import UUID
 
 from graphql import GraphQLResolveInfo
@@ -27,8 +26,6 @@ MO_HASH = "emulator"
 
 Args = dict[str, Any]
 Resolver = Callable[..., Any]
-_W = TypeVar("_W")
-_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -85,11 +82,9 @@ def _listeners_of(namespace: Namespace, raw: Args | None) -> ListenerFilter:
 # Lists and mutations: one shape each, differing only in the store call.
 
 
-def _list_of(
-    read: Callable[[EventStore, _W, int, int | None], list[_R]],
-    where: Callable[[Any, Args | None], _W],
-) -> Resolver:
-    """A list field: `where(parent, filter)` selects, `cursor` and `limit` page."""
+def _list_of(read: str, where: Callable[[Any, Args | None], object]) -> Resolver:
+    """A list field: the store's method `read`, `where(parent, filter)` selecting and
+    `cursor` and `limit` paging."""
 
     def resolve(
         parent: Any,
@@ -97,8 +92,9 @@ def _list_of(
         filter: Args | None = None,
         limit: int | None = None,
         cursor: int | None = None,
-    ) -> list[_R]:
-        return read(_context(info).store, where(parent, filter), cursor or 0, limit)
+    ) -> Any:
+        store = _context(info).store
+        return getattr(store, read)(where(parent, filter), cursor or 0, limit)
 
     return resolve
 
@@ -121,12 +117,16 @@ def _paged(resolve_list: Resolver) -> Resolver:
     return resolve
 
 
-def _as_caller(operation: Callable[..., _R], *fields: str) -> Resolver:
-    """A mutation: the store's `operation` for the caller, with these input fields in order."""
+def _as_caller(operation: str, *fields: str) -> Resolver:
+    """A mutation: the store's method `operation` for the caller, with these input fields.
 
-    def resolve(_root: Any, info: GraphQLResolveInfo, input: Args) -> _R:
+    Looked up on the store itself, so a test or benchmark may wrap one store's methods.
+    """
+
+    def resolve(_root: Any, info: GraphQLResolveInfo, input: Args) -> Any:
         context = _context(info)
-        return operation(context.store, context.owner, *(input[f] for f in fields))
+        call = getattr(context.store, operation)
+        return call(context.owner, *(input[name] for name in fields))
 
     return resolve
 
@@ -173,31 +173,27 @@ def _rerun(_root: Any, info: GraphQLResolveInfo, input: Args) -> list[EventView]
 RESOLVERS: dict[str, dict[str, Resolver]] = {
     "Query": {
         "version": _version,
-        "events": _paged(
-            _list_of(EventStore.events, lambda _, raw: _event_filter(raw))
-        ),
+        "events": _paged(_list_of("events", lambda _, raw: _event_filter(raw))),
         "event_listeners": _paged(
-            _list_of(EventStore.listeners, lambda _, raw: _listener_filter(raw))
+            _list_of("listeners", lambda _, raw: _listener_filter(raw))
         ),
         "event_namespaces": _paged(
-            _list_of(EventStore.namespaces, lambda _, raw: _namespace_filter(raw))
+            _list_of("namespaces", lambda _, raw: _namespace_filter(raw))
         ),
         "event_fetch": _event_fetch,
     },
     "Mutation": {
-        "event_namespace_declare": _as_caller(
-            EventStore.declare_namespace, "name", "public"
-        ),
-        "event_namespace_delete": _as_caller(EventStore.delete_namespace, "name"),
+        "event_namespace_declare": _as_caller("declare_namespace", "name", "public"),
+        "event_namespace_delete": _as_caller("delete_namespace", "name"),
         "event_listener_declare": _as_caller(
-            EventStore.declare_listener, "namespace", "user_key", "routing_key"
+            "declare_listener", "namespace", "user_key", "routing_key"
         ),
         "event_listener_delete": _as_caller(
-            EventStore.delete_listener, "uuid", "delete_pending_events"
+            "delete_listener", "uuid", "delete_pending_events"
         ),
-        "event_acknowledge": _as_caller(EventStore.acknowledge, "token"),
+        "event_acknowledge": _as_caller("acknowledge", "token"),
         "event_send": _as_caller(
-            EventStore.send, "namespace", "routing_key", "subject", "priority"
+            "send", "namespace", "routing_key", "subject", "priority"
         ),
         "event_silence": _silence,
         "event_unsilence": _unsilence,
@@ -206,8 +202,8 @@ RESOLVERS: dict[str, dict[str, Resolver]] = {
     "FullEvent": {"listener": _full_event_listener},
     "Listener": {
         "namespace": _listener_namespace,
-        "events": _list_of(EventStore.events, _events_of),
+        "events": _list_of("events", _events_of),
     },
-    "Namespace": {"listeners": _list_of(EventStore.listeners, _listeners_of)},
+    "Namespace": {"listeners": _list_of("listeners", _listeners_of)},
 }
 """By type and field of the SDL; `_schema` adds the role each field needs."""
