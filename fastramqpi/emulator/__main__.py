@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from .auth import EVENT_ROLES
-from .emulator import Emulator
+from ._auth import EVENT_ROLES
+from ._emulator import Emulator
 
 _DESCRIPTION = """\
 Serve an emulated OS2mo: the GraphQL event system at /graphql/v20 .. /graphql/v30 (SDL at

@@ -11,7 +11,7 @@ import pytest
 
 from fastramqpi.emulator import Emulator
 from fastramqpi.emulator import serve_emulator
-from fastramqpi.emulator.contention import Contention
+from fastramqpi.emulator._contention import Contention
 
 from .client import ACK
 from .client import DECLARE_LISTENER

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from fastramqpi.emulator.inbox import EPOCH
-from fastramqpi.emulator.inbox import Inbox
-from fastramqpi.emulator.inbox import StoredEvent
-from fastramqpi.emulator.inbox import backoff
+from fastramqpi.emulator._inbox import EPOCH
+from fastramqpi.emulator._inbox import Inbox
+from fastramqpi.emulator._inbox import StoredEvent
+from fastramqpi.emulator._inbox import backoff
 
 
 def test_backoff_formula() -> None:

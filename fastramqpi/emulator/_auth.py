@@ -15,7 +15,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
-from .clock import Clock
+from ._clock import Clock
 
 _CLIENT_OWNERS = UUID("5b0e34f6-8a27-4a55-9d0c-1a5f3f1e6c21")
 

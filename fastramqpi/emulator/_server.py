@@ -12,7 +12,7 @@ from contextlib import suppress
 
 import uvicorn
 
-from .emulator import Emulator
+from ._emulator import Emulator
 
 _START_TIMEOUT = 30.0
 

@@ -9,22 +9,24 @@ from uuid import UUID
 
 from starlette.types import ASGIApp
 
-from .app import Backend
-from .app import build_app
-from .auth import MO_OWNER
-from .auth import ClientRegistry
-from .auth import ClientRoles
-from .auth import TokenIssuer
-from .auth import owner_of
-from .clock import Clock
-from .clock import SystemClock
-from .contention import Contention
-from .faults import Faults
-from .store import DEFAULT_PRIORITY
-from .store import MO_NAMESPACE
-from .store import EventFilter
-from .store import EventStore
-from .store import EventView
+from ._app import build_app
+from ._auth import MO_OWNER
+from ._auth import ClientRegistry
+from ._auth import ClientRoles
+from ._auth import TokenIssuer
+from ._auth import owner_of
+from ._clock import Clock
+from ._clock import SystemClock
+from ._contention import Contention
+from ._faults import Faults
+from ._filters import EventFilter
+from ._graphql_http import GraphQLEndpoint
+from ._model import DEFAULT_PRIORITY
+from ._model import MO_NAMESPACE
+from ._model import EventView
+from ._schema import build_executable_schema
+from ._store import EventStore
+from ._token_endpoint import TokenEndpoint
 
 
 class Emulator:
@@ -54,20 +56,20 @@ class Emulator:
         self.store = EventStore(self.clock, MO_OWNER)
         self.contention = Contention(enabled=contention, rng=rng)
         client_roles = ClientRoles(roles)
-        self._backend = Backend(
-            store=self.store,
-            issuer=TokenIssuer(
-                token_lifetime,
-                token_clock if token_clock is not None else SystemClock(),
-                client_roles,
-            ),
-            clients=ClientRegistry(clients),
-            faults=self.faults,
-            realm=realm,
-            contention=self.contention,
-            roles=client_roles,
+        self._issuer = TokenIssuer(
+            token_lifetime,
+            token_clock if token_clock is not None else SystemClock(),
+            client_roles,
         )
-        self.app: ASGIApp = build_app(self._backend)
+        self._token = TokenEndpoint(realm, ClientRegistry(clients), self._issuer)
+        graphql = GraphQLEndpoint(
+            build_executable_schema(),
+            self.store,
+            self._issuer.owner,
+            self.contention,
+            client_roles.of_owner,
+        )
+        self.app: ASGIApp = build_app(graphql, self._token, self.store, self.faults)
         self._url: str | None = None
 
     @property
@@ -88,7 +90,7 @@ class Emulator:
     @property
     def token_requests(self) -> int:
         """How many requests the token endpoint has answered."""
-        return self._backend.token_requests
+        return self._token.requests
 
     def emit(
         self,
@@ -102,7 +104,7 @@ class Emulator:
 
     def revoke_tokens(self) -> None:
         """Every token issued so far is rejected from now on."""
-        self._backend.issuer.revoke_all()
+        self._issuer.revoke_all()
 
     def owner_of(self, client_id: str) -> UUID:
         return owner_of(client_id)

@@ -21,9 +21,9 @@ from starlette.requests import ClientDisconnect
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .contention import Contention
-from .resolvers import RequestContext
-from .store import EventStore
+from ._contention import Contention
+from ._resolvers import RequestContext
+from ._store import EventStore
 
 NOT_AUTHENTICATED = "User is not authenticated"
 
