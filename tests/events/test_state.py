@@ -166,7 +166,8 @@ def test_a_failing_fetch_backs_off_doubling() -> None:
     now = 0.0
     for _ in range(4):
         step = state.fetch_failed(0, now).step
-        assert isinstance(step, Wait) and not step.wakeable
+        assert isinstance(step, Wait)
+        assert not step.wakeable
         waits.append(step.until - now)
         now = step.until
         assert state.next(0, now) == Fetch()
@@ -189,7 +190,9 @@ def test_an_unreachable_handler_backs_off_the_fetcher() -> None:
     assert state.delivered(0, UNREACHABLE, now=0.0) == Then(Wait(0.5))
 
 
-def test_mo_unreachable_counts_from_the_first_failure_until_a_fetch_is_answered() -> None:
+def test_mo_unreachable_counts_from_the_first_failure_until_a_fetch_is_answered() -> (
+    None
+):
     state = started(2)
     assert state.unreachable_for(now=5.0) == 0.0
     state.fetch_failed(0, now=5.0)
@@ -369,4 +372,6 @@ class Listener(RuleBasedStateMachine):
 
 
 TestListener = Listener.TestCase
-TestListener.settings = settings(max_examples=300, stateful_step_count=40, deadline=None)
+TestListener.settings = settings(
+    max_examples=300, stateful_step_count=40, deadline=None
+)
