@@ -83,20 +83,21 @@ def _unexpected(stage: str) -> float:
 
 @dataclass
 class FailingMO:
-    """MO's side, raising ``failures`` in turn before it answers; records the acks."""
+    """MO's side, raising ``failures`` in turn before it hands out one event."""
 
     failures: list[Exception]
     fetches: int = 0
     acked: list[str] = field(default_factory=list)
-    subject: str = field(default_factory=lambda: str(uuid4()))
+    handed_out: bool = False
 
     async def fetch_event(self, listener: UUID) -> FetchEvent:
         self.fetches += 1
         if self.failures:
             raise self.failures.pop(0)
-        if self.acked:
+        if self.handed_out:
             return FetchEvent(event_fetch=None)
-        event = {"subject": self.subject, "priority": 1, "token": "t"}
+        self.handed_out = True
+        event = {"subject": str(uuid4()), "priority": 1, "token": "t"}
         return FetchEvent.model_validate({"event_fetch": event})
 
     async def acknowledge_event(self, token: str) -> bool:
