@@ -5,9 +5,10 @@
 This module only carries out what :class:`~fastramqpi.events._state.ListenerState` decides
 (the idle rota, pauses, back-off, shutdown) and does the I/O. Each fetcher is supervised, so
 an unexpected error costs a restart, never a dead listener. Acknowledgements go through one
-bounded queue, drained by one task, whatever the parallelism: a lone fetcher fetches its next
-event while the last one is acknowledged, and many fetchers add one connection to MO, not one
-each.
+bounded queue whatever the parallelism, drained by as many acknowledgers as there are
+fetchers, so a fetcher fetches its next event while its last one is acknowledged. A listener
+has at most ``max(parallelism, 2)`` calls to MO under way: more connections to MO, each
+waiting its turn there, cost more than the overlap gains.
 """
 
 import asyncio
@@ -67,7 +68,7 @@ class EventsAPI(Protocol):
 
 
 class ListenerFetchers:
-    """The supervised fetcher tasks of one declared listener, and its acknowledger."""
+    """The supervised fetcher tasks of one declared listener, and its acknowledgers."""
 
     def __init__(
         self,
@@ -95,10 +96,12 @@ class ListenerFetchers:
         self._fetch_failures = FailureLog("fetch")
         self._ack_failures = FailureLog("acknowledge")
         self._tasks: list[asyncio.Task[None]] = []
-        self._acker: asyncio.Task[None] | None = None
+        self._ackers: list[asyncio.Task[None]] = []
         self._acks: asyncio.Queue[tuple[str, dict[str, str]]] = asyncio.Queue(
             maxsize=listener.parallelism
         )
+        self._acking = 0
+        self._mo_calls = asyncio.Semaphore(max(listener.parallelism, 2))
         self._wake = asyncio.Event()
 
     @property
@@ -107,7 +110,7 @@ class ListenerFetchers:
             bool(self._tasks)
             and not self._state.stopping
             and not all(t.done() for t in self._tasks)
-            and not (self._acker is None or self._acker.done())
+            and not any(t.done() for t in self._ackers)
         )
 
     def unreachable_for(self) -> float:
@@ -120,29 +123,37 @@ class ListenerFetchers:
             asyncio.create_task(self._supervise(slot), name=f"{name}:{slot}")
             for slot in range(self.listener.parallelism)
         ]
-        self._acker = asyncio.create_task(self._acknowledge_all(), name=f"{name}:ack")
+        self._ackers = [
+            asyncio.create_task(self._acknowledge_all(), name=f"{name}:ack:{slot}")
+            for slot in range(self.listener.parallelism)
+        ]
 
     async def stop(self, grace: float) -> None:
         """Fetch nothing more; let deliveries under way finish (and be acknowledged) for up to
         ``grace`` seconds, then cancel them: an event not acknowledged is offered again later."""
         await self._carry_out(self._state.stop())
-        if not self._tasks or self._acker is None:
+        if not self._tasks:
             return
         deadline = self._clock() + grace
         _, pending = await asyncio.wait(self._tasks, timeout=grace)
-        drained = asyncio.create_task(self._acks.join())
-        remaining = max(deadline - self._clock(), 0.0)
-        _, late = await asyncio.wait([drained], timeout=remaining)
-        if late:
-            pending.add(self._acker)
+        if self._acking or not self._acks.empty():
+            drained = asyncio.create_task(self._acks.join())
+            remaining = max(deadline - self._clock(), 0.0)
+            _, late = await asyncio.wait([drained], timeout=remaining)
+            drained.cancel()
+            if late:
+                self._log.warning(
+                    "Acknowledgements still running at shutdown; cancelled",
+                    left=self._acking + self._acks.qsize(),
+                )
         for task in pending:
             self._log.warning(
                 "Event delivery still running at shutdown; cancelled",
                 task=task.get_name(),
             )
-        for task in [*pending, self._acker, drained]:
+        for task in [*pending, *self._ackers]:
             task.cancel()
-        await asyncio.gather(*self._tasks, self._acker, drained, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._ackers, return_exceptions=True)
 
     async def _supervise(self, slot: int) -> None:
         step = self._state.next(slot, self._clock())
@@ -177,7 +188,8 @@ class ListenerFetchers:
     async def _fetch(self, slot: int) -> Step[_FetchedEvent]:
         started = self._clock()
         try:
-            result = await self._mo.fetch_event(self.uuid)
+            async with self._mo_calls:
+                result = await self._mo.fetch_event(self.uuid)
         except Exception as error:
             self._metrics.failed("fetch").inc()
             now = self._clock()
@@ -252,12 +264,14 @@ class ListenerFetchers:
                         self._tasks[slot].cancel()
 
     async def _acknowledge_all(self) -> None:
-        """The listener's one acknowledgement path: the queue, in order, one at a time."""
+        """The listener's one acknowledgement path: its queue, in order."""
         while True:
             token, context = await self._acks.get()
+            self._acking += 1
             try:
                 await self._acknowledge(token, context)
             finally:
+                self._acking -= 1
                 self._acks.task_done()
 
     async def _acknowledge(self, token: str, context: dict[str, str]) -> None:
@@ -265,7 +279,8 @@ class ListenerFetchers:
         while True:
             attempt += 1
             try:
-                await self._mo.acknowledge_event(token)
+                async with self._mo_calls:
+                    await self._mo.acknowledge_event(token)
             except Exception as error:
                 self._metrics.failed("acknowledge").inc()
                 retry = self._state.ack_failed(attempt, self._clock())
