@@ -15,6 +15,11 @@ passed in, so every rule here is tested without an event loop. The policy:
 - Failure streak: a fetcher backs off after each failure; the listener counts how long MO has
   failed it without a fetch answered in between.
 - Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
+
+What a null fetch means is decided in :meth:`~ListenerState._idle` alone, what may hold back a
+fetch in :meth:`~ListenerState.next` alone (next to the pause), and a fetched event stays the
+reporter's :class:`Deliver` step until ``delivered`` moves it on: a policy change (contended
+listeners, a shared idle poll, gating, redelivery) is a change here, tested here.
 """
 
 import math
