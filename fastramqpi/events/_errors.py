@@ -12,11 +12,13 @@ import structlog
 
 from fastramqpi._events_client import GraphQLClientHttpError
 from fastramqpi.events import metrics
-from fastramqpi.mo import TokenRefused
 
 
 def is_outage(error: BaseException) -> bool:
     """Whether ``error`` is MO or the network being away rather than a bug."""
+    # Here, not at the top: importing the events package must not pull in authlib.
+    from fastramqpi.mo import TokenRefused
+
     if isinstance(error, httpx.TransportError | TokenRefused):
         return True
     return isinstance(error, GraphQLClientHttpError) and error.status_code >= 500
