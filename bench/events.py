@@ -4,6 +4,7 @@
 
     .venv/bin/python bench/events.py [--events 2000] [--rounds 3] [--samples 20]
         [--baseline-python /tmp/baseline-venv/bin/python]
+    .venv/bin/python bench/events.py --trace-only [--events 2000] [--rounds 3]
 
 Contenders, each in a process of its own and each against a fresh emulator served by this
 process: ours (P=1, P=4), the original FastRAMQPI 12.4.1 (from a throwaway virtualenv; it
@@ -11,6 +12,9 @@ delivers to 127.0.0.1:8000 and needs RabbitMQ at FASTRAMQPI__AMQP__URL), and a b
 loop that only fetches and acknowledges. Every handler does nothing but validate
 ``Event[UUID]``. Throughput counts from the first acknowledgement to the last, so the idle
 wait before the first fetch does not count. Not run in CI; bounded in time.
+
+``--trace-only`` runs ours against ours without the per-event DEBUG line's check (DEBUG off in
+both), to show that line costs nothing measurable while DEBUG is off.
 
 Create the baseline virtualenv with:
     python3 -m venv /tmp/baseline-venv && /tmp/baseline-venv/bin/pip install fastramqpi==12.4.1
@@ -187,6 +191,11 @@ def ours(parallelism: int) -> Contender:
     return _in_repo("ours", "ours", parallelism)
 
 
+def untraced(parallelism: int) -> Contender:
+    """Ours without the per-event DEBUG line's check: what a delivery cost before it."""
+    return _in_repo("ours-untraced", "ours untraced", parallelism)
+
+
 def bare(parallelism: int) -> Contender:
     return _in_repo("bare", "bare loop", parallelism)
 
@@ -319,6 +328,18 @@ def idle_latencies(
 # --- The contenders' processes ---------------------------------------------------------------
 
 
+def _untrace() -> None:
+    """Deliver straight away, without asking whether DEBUG is on and timing the delivery."""
+    from fastramqpi.events import delivery
+
+    async def deliver(
+        self: Any, path: str, subject: str, priority: int, listener: str = ""
+    ) -> Any:
+        return await self._deliver(path, subject, priority)
+
+    delivery._Traced.deliver = deliver  # type: ignore[method-assign]
+
+
 def run_ours(mo_url: str, token_url: str, parallelism: int, user_key: str) -> None:
     import uvicorn
     from fastapi import APIRouter
@@ -414,6 +435,7 @@ def run_bare(mo_url: str, token_url: str, parallelism: int, user_key: str) -> No
 @dataclass
 class Result:
     throughput: float | None = None
+    cpu_ms: float | None = None
     idle_fetches: float | None = None
     latencies: list[float] = field(default_factory=list)
 
@@ -430,7 +452,7 @@ def measure(
         if do_throughput:
             cpu, fetches = _cpu_seconds(pid), tally.fetch_count()
             result.throughput = throughput(emu, tally, events)
-            cpu = (_cpu_seconds(pid) - cpu) / events * 1000
+            cpu = result.cpu_ms = (_cpu_seconds(pid) - cpu) / events * 1000
             fetches = (tally.fetch_count() - fetches) / events
             print(
                 f"  {contender.name}: {result.throughput:.0f} events/s, "
@@ -452,22 +474,113 @@ def _pct(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
+async def _deliveries_per_second(handlers: Any, count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        await handlers.deliver(PATH, "subject", 1, listener="bench")
+    return count / (time.perf_counter() - started)
+
+
+def _in_process_cost(rounds: int = 30, count: int = 10000) -> float:
+    """Median ratio of in-process deliveries/s, DEBUG off, with the check against without.
+
+    No server, MO or network: only what a delivery costs in this process, where the check
+    would show most.
+    """
+    import logging
+
+    from fastramqpi import log
+    from fastramqpi.events import delivery
+
+    log.configure("INFO")
+    assert not logging.getLogger(delivery.__name__).isEnabledFor(logging.DEBUG)
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    class Untraced(delivery.InProcess):
+        async def deliver(
+            self, path: str, subject: str, priority: int, listener: str = ""
+        ) -> Any:
+            return await self._deliver(path, subject, priority)
+
+    traced, untraced = delivery.InProcess(app, {}), Untraced(app, {})
+    ratios = []
+    for number in range(rounds):
+        pair = [traced, untraced] if number % 2 == 0 else [untraced, traced]
+        rates = {id(h): asyncio.run(_deliveries_per_second(h, count)) for h in pair}
+        ratios.append(rates[id(traced)] / rates[id(untraced)])
+    return statistics.median(ratios)
+
+
+def trace_cost(events: int, rounds: int) -> int:
+    """What the per-event DEBUG line costs with DEBUG off: in process, then end to end."""
+    in_process = _in_process_cost()
+    print(
+        f"in process, deliveries/s with / without the check = {in_process:.3f}x",
+        flush=True,
+    )
+    contenders = {
+        "ours1": ours(1),
+        "untraced1": untraced(1),
+        "ours4": ours(4),
+        "untraced4": untraced(4),
+    }
+    print(f"N={events} events, {rounds} interleaved rounds (medians)", flush=True)
+    rates: dict[str, list[float]] = {key: [] for key in contenders}
+    cpu: dict[str, list[float]] = {key: [] for key in contenders}
+    for number in range(rounds):
+        # Alternate who goes first, so a neighbour's load hits both alike.
+        order = list(contenders.items())
+        for key, contender in order if number % 2 == 0 else reversed(order):
+            result = measure(contender, events, 0, idle=False)
+            assert result.throughput is not None
+            assert result.cpu_ms is not None
+            rates[key].append(result.throughput)
+            cpu[key].append(result.cpu_ms)
+    median = {key: statistics.median(values) for key, values in rates.items()}
+    cpu_median = {key: statistics.median(values) for key, values in cpu.items()}
+    print()
+    for p in (1, 4):
+        ours_, bare_ = f"ours{p}", f"untraced{p}"
+        print(
+            f"ours P={p} / ours untraced P={p} = {median[ours_] / median[bare_]:.2f}x events/s "
+            f"({median[ours_]:.0f} vs {median[bare_]:.0f}), "
+            f"{cpu_median[ours_] / cpu_median[bare_]:.2f}x CPU per event "
+            f"({cpu_median[ours_]:.2f} vs {cpu_median[bare_]:.2f} ms); goal ~1.00"
+        )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline-python", default="/tmp/baseline-venv/bin/python")
-    parser.add_argument("--role", choices=["ours", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--trace-only",
+        action="store_true",
+        help="only what the per-event DEBUG line costs with DEBUG off: ours / ours untraced",
+    )
+    parser.add_argument(
+        "--role", choices=["ours", "ours-untraced", "bare"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--mo-url", help=argparse.SUPPRESS)
     parser.add_argument("--token-url", help=argparse.SUPPRESS)
     parser.add_argument("--parallelism", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--user-key", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.role == "ours":
+    if args.role in ("ours", "ours-untraced"):
+        if args.role == "ours-untraced":
+            _untrace()
         run_ours(args.mo_url, args.token_url, args.parallelism, args.user_key)
         return 0
+    if args.trace_only:
+        return trace_cost(args.events, args.rounds)
     if args.role == "bare":
         run_bare(args.mo_url, args.token_url, args.parallelism, args.user_key)
         return 0

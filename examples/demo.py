@@ -16,7 +16,6 @@ import os
 import socket
 import sys
 import tempfile
-import warnings
 from collections.abc import AsyncIterator
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
@@ -33,14 +32,8 @@ from fastapi import FastAPI
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.append(str(Path(__file__).parent.parent))
 
-# authlib prefers the httpx2 package; plain httpx works and is what FastRAMQPI uses. authlib
-# turns its own warnings on when imported, so it is imported first.
-import authlib.deprecate
-
-warnings.filterwarnings("ignore", category=authlib.deprecate.AuthlibDeprecationWarning)
-
-from fastramqpi.emulator import Emulator  # noqa: E402
-from fastramqpi.emulator import serve_emulator  # noqa: E402
+from fastramqpi.emulator import Emulator
+from fastramqpi.emulator import serve_emulator
 
 POLL_SECONDS = 0.2
 CLIENT_ID = "os2mo-example-integration"

@@ -8,7 +8,6 @@ from typing import Any
 from typing import TypedDict
 
 if TYPE_CHECKING:
-    from authlib.integrations.httpx_client import AsyncOAuth2Client
     from fastapi import FastAPI
     from sqlalchemy.ext.asyncio import AsyncEngine
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
 
     from fastramqpi.config import Settings
     from fastramqpi.health import HealthChecks
+    from fastramqpi.mo import AuthenticatedMOClient
 
 
 class Context(TypedDict, total=False):
@@ -27,7 +27,7 @@ class Context(TypedDict, total=False):
     lifespan_managers: dict[int, list[AbstractAsyncContextManager[Any]]]
     healthchecks: "HealthChecks"
     user_context: dict[str, Any]
-    mo_client: "AsyncOAuth2Client"
+    mo_client: "AuthenticatedMOClient"
     graphql_client: Any
     graphql_events: Any
     engine: "AsyncEngine"

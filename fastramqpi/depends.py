@@ -5,17 +5,20 @@
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 from typing import Annotated
 from typing import Any
 
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from fastapi import Depends
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from fastramqpi.mo import AuthenticatedMOClient
 from fastramqpi.ramqp.depends import Context
 from fastramqpi.ramqp.depends import from_context
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import async_sessionmaker
 
 
 def _get_user_context(context: Context) -> dict[str, Any]:
@@ -35,20 +38,43 @@ def from_user_context(field: str) -> Callable[..., Any]:
     return get
 
 
-MOClient = Annotated[AsyncOAuth2Client, Depends(from_context("mo_client"))]
-
-Engine = Annotated[AsyncEngine, Depends(from_context("engine"))]
-Sessionmaker = Annotated[
-    async_sessionmaker[AsyncSession], Depends(from_context("sessionmaker"))
-]
+MOClient = Annotated[AuthenticatedMOClient, Depends(from_context("mo_client"))]
 
 
-async def _session(sessionmaker: Sessionmaker) -> AsyncIterator[AsyncSession]:
+async def _session(
+    sessionmaker: Annotated[Any, Depends(from_context("sessionmaker"))],
+) -> AsyncIterator["AsyncSession"]:
     async with sessionmaker() as session, session.begin():
         yield session
 
 
-Session = Annotated[AsyncSession, Depends(_session, scope="function")]
-"""One session and transaction per request: committed when the handler returns, before the
-response is sent (``scope="function"``), so a failed commit is a 5xx and an event is not acked;
-rolled back when the handler raises."""
+if TYPE_CHECKING:
+    Engine = Annotated[AsyncEngine, Depends(from_context("engine"))]
+    Sessionmaker = Annotated[
+        async_sessionmaker[AsyncSession], Depends(from_context("sessionmaker"))
+    ]
+    Session = Annotated[AsyncSession, Depends(_session, scope="function")]
+    """One session and transaction per request: committed when the handler returns, before
+    the response is sent (``scope="function"``), so a failed commit is a 5xx and an event is
+    not acked; rolled back when the handler raises."""
+else:
+
+    def __getattr__(name: str) -> Any:
+        """``Engine``, ``Sessionmaker`` and ``Session``, made on first use.
+
+        Their types are SQLAlchemy's: an integration without a database never imports it.
+        """
+        if name not in ("Engine", "Sessionmaker", "Session"):
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from sqlalchemy.ext.asyncio import AsyncEngine
+        from sqlalchemy.ext.asyncio import AsyncSession
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
+        globals().update(
+            Engine=Annotated[AsyncEngine, Depends(from_context("engine"))],
+            Sessionmaker=Annotated[
+                async_sessionmaker[AsyncSession], Depends(from_context("sessionmaker"))
+            ],
+            Session=Annotated[AsyncSession, Depends(_session, scope="function")],
+        )
+        return globals()[name]

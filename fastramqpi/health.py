@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from fastapi import APIRouter
+from fastapi import FastAPI
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from prometheus_client import Gauge
 
 logger = structlog.stdlib.get_logger(__name__)
 
@@ -24,6 +25,13 @@ HealthCheck = Callable[[Any], Awaitable[bool]]
 TIMEOUT = 5.0
 """Seconds a check may take before it counts as failed, so a hanging dependency cannot hang
 the probe."""
+
+check_up = Gauge(
+    "fastramqpi_health_check_up",
+    "1 when the named health check passed the last time it ran, 0 when it failed",
+    ["check"],
+)
+"""Per check rather than one readiness bit, so an alert names the dependency that is down."""
 
 
 @dataclass(frozen=True)
@@ -48,10 +56,17 @@ class HealthChecks:
 
     async def run(self, context: Any, live_only: bool = False) -> dict[str, bool]:
         names = self.names(live_only)
-        results = await asyncio.gather(*(self._run_one(n, context) for n in names))
+        results = await asyncio.gather(*(self.run_one(n, context) for n in names))
         return dict(zip(names, results, strict=True))
 
-    async def _run_one(self, name: str, context: Any) -> bool:
+    async def run_one(self, name: str, context: Any) -> bool:
+        """Run one check. Probes and checks run in the background alike come through here, so
+        every run updates ``check_up``."""
+        passed = await self._outcome(name, context)
+        check_up.labels(name).set(passed)
+        return passed
+
+    async def _outcome(self, name: str, context: Any) -> bool:
         try:
             async with asyncio.timeout(TIMEOUT):
                 return bool(await self._checks[name].fn(context))
@@ -66,18 +81,24 @@ def _response(results: dict[str, bool]) -> JSONResponse:
     return JSONResponse(results, status_code=200 if all(results.values()) else 503)
 
 
-router = APIRouter(prefix="/health", tags=["health"])
-
-
-@router.get("/live")
 async def live(request: Request) -> JSONResponse:
     """200 while the process serves and every liveness check passes."""
     context = request.app.state.context
     return _response(await context["healthchecks"].run(context, live_only=True))
 
 
-@router.get("/ready")
 async def ready(request: Request) -> JSONResponse:
     """200 when every registered check passes; 503 names the failing ones."""
     context = request.app.state.context
     return _response(await context["healthchecks"].run(context))
+
+
+def add_routes(app: FastAPI) -> None:
+    """``/health/live`` and ``/health/ready`` on ``app``.
+
+    Added at construction rather than declared at import: declaring a route makes FastAPI
+    import its pydantic v1 compatibility layer, which a bare ``import fastramqpi.main``
+    need not pay.
+    """
+    for path, endpoint in (("/health/live", live), ("/health/ready", ready)):
+        app.add_api_route(path, endpoint, methods=["GET"], tags=["health"])

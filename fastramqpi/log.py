@@ -27,6 +27,30 @@ class _StderrHandler(logging.Handler):
             self.handleError(record)
 
 
+def _probe_or_scrape(path: str) -> bool:
+    path = path.partition("?")[0]
+    return path == "/metrics" or path.startswith("/health/")
+
+
+class _ProbesAtDebug(logging.Filter):
+    """uvicorn's access lines of Kubernetes' probes and Prometheus' scrapes, at DEBUG.
+
+    They come every few seconds all day and say nothing an operator looks for at INFO.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            record.name != "uvicorn.access"
+            or record.levelno != logging.INFO
+            or not isinstance(record.args, tuple)
+            or len(record.args) < 3
+            or not _probe_or_scrape(str(record.args[2]))
+        ):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
 def _shared_processors() -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,
@@ -75,6 +99,7 @@ def configure(log_level: str = "INFO", json_logs: bool = True) -> None:
     )
 
     handler = _StderrHandler()
+    handler.addFilter(_ProbesAtDebug())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,

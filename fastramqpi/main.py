@@ -2,58 +2,60 @@
 # SPDX-License-Identifier: MPL-2.0
 """The composition root: wires settings, clients and the app together; holds no logic."""
 
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from contextlib import aclosing
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
-from fastapi import APIRouter
+import structlog
 from fastapi import FastAPI
 from fastapi import Request
-from fastapi.routing import APIRoute
-from sqlalchemy import MetaData
 
 from fastramqpi import dap
-from fastramqpi import database
-from fastramqpi import events
 from fastramqpi import health
 from fastramqpi import lifespan
 from fastramqpi import log
-from fastramqpi import metrics
 from fastramqpi import middleware
-from fastramqpi import mo
+from fastramqpi._configuration import effective_configuration
 from fastramqpi.config import Settings
 from fastramqpi.config import join_url
 from fastramqpi.context import Context
 from fastramqpi.health import HealthCheck
 from fastramqpi.health import HealthChecks
 
-_root = APIRouter()
+logger = structlog.stdlib.get_logger(__name__)
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
+
+    from fastramqpi import database as database
+    from fastramqpi import events as events
+    from fastramqpi import metrics as metrics
+    from fastramqpi import mo as mo
+
+_LAZY = ("database", "events", "metrics", "mo")
 
 
-@_root.get("/")
+def __getattr__(name: str) -> Any:
+    """The parts below, imported when an app first needs them.
+
+    An integration without a database or listeners never loads SQLAlchemy, Alembic or the
+    events client, and importing this module costs little more than importing FastAPI.
+    ``fastramqpi.main.database`` and the others stay there for test suites that patch them.
+    """
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"fastramqpi.{name}")
+    globals()[name] = module
+    return module
+
+
 async def _index(request: Request) -> dict[str, str]:
     return {"name": request.app.state.context["name"]}
-
-
-def _add_routes(app: FastAPI, router: APIRouter) -> None:
-    """Put ``router``'s routes on ``app`` itself rather than including the router.
-
-    FastAPI 0.16x matches an included router through an extra layer on every request, and
-    every request of the integration's own routes passes ours first.
-    """
-    for route in router.routes:
-        assert isinstance(route, APIRoute)
-        app.add_api_route(
-            route.path,
-            route.endpoint,
-            methods=list(route.methods or ()),
-            name=route.name,
-            tags=list(route.tags),
-            include_in_schema=route.include_in_schema,
-        )
 
 
 class FastRAMQPI:
@@ -64,14 +66,24 @@ class FastRAMQPI:
         application_name: str,
         settings: Settings,
         graphql_version: int,
-        graphql_client_cls: mo.GraphQLClientClass | None = None,
-        graphql_events: events.GraphQLEvents | None = None,
-        database_metadata: MetaData | None = None,
+        graphql_client_cls: "mo.GraphQLClientClass | None" = None,
+        graphql_events: "events.GraphQLEvents | None" = None,
+        database_metadata: "MetaData | None" = None,
         database_migrations: str | Path | None = None,
     ) -> None:
+        from fastramqpi import main  # this module: its lazy attributes may be patched
+
         log.configure(settings.log_level, settings.json_logs)
         dap.start(settings)
         self.settings = settings
+        self._configuration = effective_configuration(
+            application_name,
+            settings,
+            graphql_version,
+            graphql_events,
+            uses_database=database_metadata is not None
+            or database_migrations is not None,
+        )
         self._context = Context(
             name=application_name,
             settings=settings,
@@ -87,27 +99,30 @@ class FastRAMQPI:
             lifespan=self._lifespan,
         )
         app.state.context = self._context
-        _add_routes(app, _root)
-        _add_routes(app, health.router)
+        # On the app itself, not through an included router: FastAPI 0.16x matches an
+        # included router through an extra layer on every request, and every request of the
+        # integration's own routes passes ours first.
+        app.add_api_route("/", _index, methods=["GET"])
+        health.add_routes(app)
         if settings.enable_metrics:
-            metrics.instrument(app, settings.commit_tag, settings.commit_sha)
+            main.metrics.instrument(app, settings.commit_tag, settings.commit_sha)
         app.add_middleware(middleware.RequestMiddleware, context=self._context)
         self._context["app"] = app
 
         graphql_url = join_url(settings.mo_url, f"graphql/v{graphql_version}")
-        mo_client = mo.build_mo_client(settings)
+        mo_client = main.mo.build_mo_client(settings)
         self._context["mo_client"] = mo_client
         self.add_lifespan_manager(aclosing(mo_client), priority=100)
-        self.add_healthcheck("MO", mo.MOReadiness(mo_client, graphql_url))
+        self.add_healthcheck("MO", main.mo.MOReadiness(mo_client, graphql_url))
         if graphql_client_cls is not None:
             graphql_client = graphql_client_cls(
-                url=graphql_url, http_client=mo.SharedMOClient(mo_client)
+                url=graphql_url, http_client=main.mo.SharedMOClient(mo_client)
             )
             self._context["graphql_client"] = graphql_client
             self.add_lifespan_manager(graphql_client, priority=200)
 
         if database_metadata is not None or database_migrations is not None:
-            db = database.Database(
+            db = main.database.Database(
                 settings.database,
                 metadata=database_metadata,
                 migrations=database_migrations,
@@ -118,7 +133,9 @@ class FastRAMQPI:
             self.add_healthcheck("Database", db.healthcheck)
 
         if graphql_events is not None:
-            events_system = events.create_events_system(graphql_events, self._context)
+            events_system = main.events.create_events_system(
+                graphql_events, self._context
+            )
             self._context["graphql_events"] = events_system
             self.add_lifespan_manager(events_system, priority=1000)
             self.add_healthcheck("GraphQL events", events_system.healthcheck)
@@ -127,6 +144,7 @@ class FastRAMQPI:
     async def _lifespan(self, app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         # Again: a server that configured its logging after construction took it over.
         log.configure(self.settings.log_level, self.settings.json_logs)
+        logger.info("Starting FastRAMQPI", **self._configuration)
         async with lifespan.run(self._context["lifespan_managers"]):
             yield {"context": self._context}
 

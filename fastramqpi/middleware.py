@@ -7,8 +7,8 @@ bound here are seen by the handler and by uvicorn's access log line.
 """
 
 import json
+from os import urandom
 from typing import Any
-from uuid import uuid4
 
 import structlog
 from starlette.types import ASGIApp
@@ -23,11 +23,20 @@ REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_HEADER = REQUEST_ID_HEADER.encode("latin-1")
 
 
+def _uuid4() -> str:
+    """``str(uuid.uuid4())`` in a third of the time: ``UUID`` validates what it is given."""
+    raw = bytearray(urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == _REQUEST_ID_HEADER:
             return str(value.decode("latin-1"))
-    return str(uuid4())
+    return _uuid4()
 
 
 def _error_body(request_id: str) -> bytes:

@@ -14,14 +14,14 @@ import time
 from collections.abc import Callable
 from collections.abc import Generator
 from contextlib import AbstractAsyncContextManager
+from contextlib import suppress
 from typing import Any
 from typing import Protocol
 
 import httpx
 import structlog
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
-from authlib.integrations.httpx_client import OAuth2Auth
+from authlib.oauth2.auth import ClientAuth
+from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
 from fastramqpi.config import Settings
 
@@ -44,12 +44,27 @@ _MAX_REJECTION_SIZE = 8192
 """MO's rejection is a tiny body; larger 200 responses are answers and are not inspected,
 so the thousands of event fetches a day are not parsed twice."""
 
-_NO_TOKEN = {"token_type": "Bearer", "access_token": ""}
-"""A placeholder: authlib refuses to send anything before it holds some token."""
-
 
 class TokenRefused(Exception):
     """The token endpoint refused our client credentials: a configuration error."""
+
+
+def _where(url: httpx.URL) -> str:
+    """A URL for logs: no credentials, no query."""
+    return str(url.copy_with(username=None, password=None, query=None))
+
+
+def _named(error: httpx.TransportError, service: str, url: str) -> httpx.TransportError:
+    """``error`` again, its message saying which service at which URL failed.
+
+    The same exception class, so callers that retry on it keep doing so, and every log line
+    of it, wherever it is logged, answers "what is it talking to?".
+    """
+    named = type(error)(f"{service} at {url}: {error}")
+    named.__cause__ = error
+    with suppress(RuntimeError):
+        named.request = error.request
+    return named
 
 
 def _rejected_token(response: httpx.Response, streamed: bool) -> bool:
@@ -77,33 +92,33 @@ def _bearer(request: httpx.Request) -> str:
     return str(request.headers.get("authorization", "")).partition(" ")[2]
 
 
-class _BearerHeader(OAuth2Auth):
-    """The access token in the request's ``Authorization`` header, the one way MO takes it.
+class _BearerHeader(httpx.Auth):
+    """The current access token in the request's ``Authorization`` header, the one way MO
+    takes it. The client fetches and replaces the token; this only carries it."""
 
-    authlib's own flow builds a second request from each request's URL, headers and body,
-    which cost more per MO request than the rest of the client's own work.
-    """
-
-    requires_request_body = False
+    def __init__(self) -> None:
+        self.access_token = ""
 
     def auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.token['access_token']}"
+        request.headers["Authorization"] = f"Bearer {self.access_token}"
         yield request
 
 
-class AuthenticatedMOClient(AsyncOAuth2Client):
+class AuthenticatedMOClient(httpx.AsyncClient):
     """An ``httpx.AsyncClient`` for MO that fetches, renews and replaces its own token.
+
+    It runs OAuth2's client-credentials grant itself, with authlib's protocol helpers, so it
+    is an ``httpx.AsyncClient`` whatever HTTP packages are installed beside it, and respx and
+    generated GraphQL clients treat it as one (docs/mo.md says why).
 
     Token fetches are serialised, so any number of concurrent first requests cause one token
     request. A token is renewed ``leeway`` seconds before it expires (at most half its
     lifetime before, so short-lived tokens are not fetched for every request). A request MO
     answers with a token rejection is sent once more with a fresh token; a second rejection
-    is returned to the caller as it is.
+    is returned to the caller as it is. A request sent with ``auth=`` of its own is left alone.
     """
-
-    token_auth_class = _BearerHeader
 
     def __init__(
         self,
@@ -116,34 +131,29 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
         leeway: float = 60,
         clock: Clock = time.time,
     ) -> None:
-        super().__init__(
-            client_id=client_id,
-            client_secret=client_secret,
-            grant_type="client_credentials",
-            token_endpoint=token_url,
-            token=dict(_NO_TOKEN),
-            leeway=leeway,
-            base_url=base_url,
-            timeout=timeout,
-        )
+        self._bearer = _BearerHeader()
+        super().__init__(base_url=base_url, timeout=timeout, auth=self._bearer)
+        self.client_id = client_id
+        self._client_auth = ClientAuth(client_id, client_secret, "client_secret_basic")
         self._token_url = token_url
+        self.leeway = leeway
         self._clock = clock
         self._renew_at = float("-inf")
+        self._token_lock = asyncio.Lock()
 
-    async def ensure_active_token(self, token: Any = None) -> None:
-        # The lock only when renewing: taking it yields to the event loop, on every request.
-        if self._clock() < self._renew_at:
-            return
-        async with self._token_refresh_lock:
-            if self._clock() >= self._renew_at:
-                await self._get_new_token()
-
-    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        response: httpx.Response = await super().send(request, **kwargs)
-        # The token request itself, or one sent with other credentials, is left alone.
-        if kwargs.get("auth") is not self.token_auth:
-            return response
-        if not _rejected_token(response, streamed=kwargs.get("stream", False)):
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: Any = httpx.USE_CLIENT_DEFAULT,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        if auth is not httpx.USE_CLIENT_DEFAULT:
+            return await super().send(request, stream=stream, auth=auth, **kwargs)
+        await self._ensure_active_token()
+        response = await self._send_to_mo(request, stream=stream, **kwargs)
+        if not _rejected_token(response, streamed=stream):
             return response
         await response.aclose()
         logger.warning(
@@ -153,35 +163,92 @@ class AuthenticatedMOClient(AsyncOAuth2Client):
             status_code=response.status_code,
         )
         await self._replace_token(rejected=_bearer(response.request))
-        retried: httpx.Response = await super().send(request, **kwargs)
-        return retried
+        return await self._send_to_mo(request, stream=stream, **kwargs)
+
+    async def _send_to_mo(
+        self, request: httpx.Request, **kwargs: Any
+    ) -> httpx.Response:
+        try:
+            return await super().send(request, **kwargs)
+        except httpx.TransportError as error:
+            service = "MO GraphQL" if "/graphql" in request.url.path else "MO"
+            raise _named(error, service, _where(request.url)) from error
+
+    async def access_token(self) -> str:
+        """The current access token, fetched first if there is none or it is about to expire.
+
+        For tools that read the token's own claims, e.g. the owner of this client's listeners.
+        """
+        await self._ensure_active_token()
+        return self._bearer.access_token
+
+    async def _ensure_active_token(self) -> None:
+        # The lock only when renewing: taking it yields to the event loop, on every request.
+        if self._clock() < self._renew_at:
+            return
+        async with self._token_lock:
+            if self._clock() >= self._renew_at:
+                await self._get_new_token()
 
     async def _replace_token(self, rejected: str) -> None:
-        async with self._token_refresh_lock:
+        async with self._token_lock:
             # A concurrent request may have replaced it already.
-            if self.token["access_token"] == rejected:
+            if self._bearer.access_token == rejected:
                 await self._get_new_token()
 
     async def _get_new_token(self) -> None:
         """Fetch a token; the caller holds the token lock."""
         self._renew_at = float("-inf")
-        self.token = dict(_NO_TOKEN)
+        self._bearer.access_token = ""
         fetched_at = self._clock()
+        url, headers, body = self._client_auth.prepare(  # type: ignore[no-untyped-call]
+            "POST",
+            self._token_url,
+            {
+                "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            prepare_token_request("client_credentials"),
+        )
+        request = self.build_request("POST", url, headers=headers, content=body)
         try:
-            token = await self.fetch_token(
-                self._token_url, grant_type="client_credentials"
-            )
-        except OAuthError as error:
-            raise TokenRefused(
-                f"The token endpoint {self._token_url} refused client {self.client_id!r}: "
-                f"{error.error} ({error.description}). Check FASTRAMQPI__CLIENT_ID and FASTRAMQPI__CLIENT_SECRET."
-            ) from None
+            response = await super().send(request, auth=None)
+        except httpx.TransportError as error:
+            url = _where(httpx.URL(self._token_url))
+            raise _named(error, "The token endpoint", url) from error
+        token = self._token_from(response)
+        self._bearer.access_token = token["access_token"]
         lifetime = token.get("expires_in")
         if lifetime is None:
             self._renew_at = float("inf")
         else:
             lifetime = float(lifetime)
             self._renew_at = fetched_at + lifetime - min(self.leeway, lifetime / 2)
+
+    def _token_from(self, response: httpx.Response) -> dict[str, Any]:
+        """The token in the endpoint's answer (RFC 6749 5.1), or why there is none (5.2)."""
+        if response.status_code >= 500:
+            response.raise_for_status()
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            response.raise_for_status()
+            answer = {
+                "error": "invalid_response",
+                "error_description": "not a JSON object",
+            }
+        if "error" in answer or not isinstance(answer.get("access_token"), str):
+            error = answer.get("error", "invalid_response")
+            description = answer.get(
+                "error_description", "no access_token in the answer"
+            )
+            raise TokenRefused(
+                f"The token endpoint {_where(httpx.URL(self._token_url))} refused client {self.client_id!r}: "
+                f"{error} ({description}). Check FASTRAMQPI__CLIENT_ID and FASTRAMQPI__CLIENT_SECRET."
+            )
+        return answer
 
 
 def build_mo_client(
@@ -233,56 +300,77 @@ _READINESS_QUERY = "query FastRAMQPIReadiness { version { mo_version } }"
 class MOReadiness:
     """The readiness check "MO": MO answers a trivial query made with our token.
 
-    The answer is kept for ``ttl`` seconds, and concurrent probes share one query, so
-    Kubernetes' probes do not add load on MO.
+    No answer is kept: a kept failure would hide MO's return and a kept success its outage,
+    for as long as it is kept. Each probe costs at most one query, and probes that arrive
+    while one is under way share it, so Kubernetes' probes do not add load on MO. The query
+    gives up after ``timeout`` seconds, so a hanging MO cannot make later probes wait on it.
+    The outage and the recovery are logged once each, the recovery with the outage's length.
     """
 
     def __init__(
         self,
         client: httpx.AsyncClient,
         url: str,
-        ttl: float = 5.0,
+        timeout: float = 4.0,
         clock: Clock = time.monotonic,
     ) -> None:
         self._client = client
         self._url = url
-        self._ttl = ttl
+        self._public_url = _where(httpx.URL(url))
+        self._timeout = timeout
         self._clock = clock
-        self._lock = asyncio.Lock()
-        self._answer: tuple[float, bool] | None = None
+        self._query: asyncio.Task[str | None] | None = None
+        self._down_since: float | None = None
 
     async def __call__(self, context: Any = None) -> bool:
-        async with self._lock:
-            if self._answer is None or self._clock() - self._answer[0] >= self._ttl:
-                ready = await self._probe()
-                self._answer = (self._clock(), ready)
-            return self._answer[1]
+        query = self._query
+        if query is None or query.get_loop() is not asyncio.get_running_loop():
+            query = self._query = asyncio.ensure_future(self._ask())
+            query.add_done_callback(self._forget)
+        # Shielded: a probe that gives up must not cancel the query other probes share.
+        failure = await asyncio.shield(query)
+        self._record(failure)
+        return failure is None
 
-    async def _probe(self) -> bool:
+    def _forget(self, query: "asyncio.Task[str | None]") -> None:
+        if self._query is query:
+            self._query = None
+
+    def _record(self, failure: str | None) -> None:
+        if failure is None:
+            if self._down_since is not None:
+                down_for = round(self._clock() - self._down_since, 3)
+                self._down_since = None
+                logger.info(
+                    "MO is ready again", url=self._public_url, down_for=down_for
+                )
+            return
+        if self._down_since is None:
+            self._down_since = self._clock()
+            logger.warning("MO is not ready", url=self._public_url, reason=failure)
+
+    async def _ask(self) -> str | None:
+        """Why MO is not ready, or None when it is."""
         try:
-            response = await self._client.post(
-                self._url, json={"query": _READINESS_QUERY}
-            )
-        except TokenRefused as error:
-            logger.warning("MO is not ready", reason=str(error))
-            return False
-        except httpx.HTTPError as error:
-            logger.warning("MO is not ready", reason=f"{type(error).__name__}: {error}")
-            return False
+            async with asyncio.timeout(self._timeout):
+                response = await self._client.post(
+                    self._url, json={"query": _READINESS_QUERY}
+                )
+        except TimeoutError:
+            return f"no answer from MO GraphQL within {self._timeout:g} s"
+        except (TokenRefused, httpx.HTTPError) as error:
+            return f"{type(error).__name__}: {error}"
         if response.status_code != 200:
-            logger.warning("MO is not ready", status_code=response.status_code)
-            return False
+            return f"MO GraphQL answered {response.status_code}"
         try:
             answer = response.json()
         except ValueError:
-            logger.warning("MO is not ready", reason="the answer is not JSON")
-            return False
+            return "MO GraphQL's answer is not JSON"
         if (
             not isinstance(answer, dict)
             or answer.get("errors")
             or not answer.get("data")
         ):
             errors = answer.get("errors") if isinstance(answer, dict) else None
-            logger.warning("MO is not ready", errors=errors)
-            return False
-        return True
+            return f"MO GraphQL answered with errors: {errors}"
+        return None

@@ -4,9 +4,10 @@
 
 Integration tests (``@pytest.mark.integration_test``) run the integration for real against
 MO (or the MO emulator) and PostgreSQL, and get, first and in this order: respx letting the
-backing services through, a fresh copy of a migrated template database, a snapshot of MO
-restored afterwards, quick event fetching and quick retries of failed events. Unit tests get
-an empty environment, so a developer's shell or a CI job's variables cannot leak into them.
+backing services through, a fresh copy of a migrated template database, MO restored after
+each test to how the session found it, quick event fetching and quick retries of failed
+events. Unit tests get an empty environment, so a developer's shell or a CI job's variables
+cannot leak into them.
 
 Loading the plugin imports nothing beyond pytest (and pytest-asyncio, itself a loaded plugin
 where installed): respx, httpx, uvicorn and SQLAlchemy are imported by the fixtures that use
@@ -57,6 +58,10 @@ MO_CLIENT_TIMEOUT = 120.0
 README = "the 'Integration Testing' section of FastRAMQPI's README (docs/testing.md)"
 
 _DATABASES = pytest.StashKey["TestDatabases"]()
+_EMULATOR_URL = pytest.StashKey[str]()
+"""The URL of the test's own emulator, on the test's node."""
+_MO_SNAPSHOTS = pytest.StashKey[set[str]]()
+"""The MOs (by URL) snapshotted this session, on the config."""
 
 
 def _installed(module: str) -> bool:
@@ -245,7 +250,9 @@ def _prime_template(app: Any, databases: "TestDatabases") -> None:
 
 
 @pytest.fixture
-def mo_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator["Emulator"]:
+def mo_emulator(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator["Emulator"]:
     """FastRAMQPI's MO emulator on a free port, with the settings pointed at it.
 
     Sets ``FASTRAMQPI__MO_URL``, ``FASTRAMQPI__AUTH_SERVER`` and ``FASTRAMQPI__AUTH_TOKEN_URL``,
@@ -256,6 +263,7 @@ def mo_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator["Emulator"]:
 
     emulator = Emulator()
     with serve_emulator(emulator) as emu:
+        request.node.stash[_EMULATOR_URL] = emu.url
         monkeypatch.setenv("FASTRAMQPI__MO_URL", emu.url)
         monkeypatch.setenv("FASTRAMQPI__AUTH_SERVER", f"{emu.url}/auth")
         monkeypatch.setenv("FASTRAMQPI__AUTH_TOKEN_URL", emu.token_url)
@@ -441,13 +449,26 @@ def fastramqpi_database_isolation(
 
 
 @pytest.fixture
-def os2mo_database_snapshot_and_restore(os2mo_url: str) -> Iterator[None]:
-    """Whatever the test does to MO is undone afterwards."""
+def os2mo_database_snapshot_and_restore(
+    request: pytest.FixtureRequest, os2mo_url: str
+) -> Iterator[None]:
+    """MO is as the session found it, before every test and after it.
+
+    MO is snapshotted once per session, before the first test that uses it, and restored
+    after every test: one copy of MO's database per test instead of two. The test's own
+    emulator is thrown away afterwards, so it is neither snapshotted nor restored.
+    """
     from fastramqpi._pytest.mo import TestingAPIError
     from fastramqpi._pytest.mo import call_testing_api
 
+    if request.node.stash.get(_EMULATOR_URL, None) == os2mo_url:
+        yield
+        return
+    snapshotted = request.config.stash.setdefault(_MO_SNAPSHOTS, set())
     try:
-        call_testing_api(os2mo_url, "database/snapshot")
+        if os2mo_url not in snapshotted:
+            call_testing_api(os2mo_url, "database/snapshot")
+            snapshotted.add(os2mo_url)
         yield
         call_testing_api(os2mo_url, "database/restore")
     except TestingAPIError as error:

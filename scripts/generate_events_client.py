@@ -41,6 +41,8 @@ def _config(schema: Path, out_dir: Path) -> dict[str, object]:
                 "scalars": {
                     "UUID": {"type": "uuid.UUID"},
                     "EventToken": {"type": "str"},
+                    "Cursor": {"type": "str"},
+                    "int": {"type": "int"},
                 },
             }
         }

@@ -6,6 +6,7 @@ from pydantic_settings import BaseSettings
 from pydantic_settings import SettingsConfigDict
 from structlog.testing import capture_logs
 
+from fastramqpi import FastRAMQPIDeprecationWarning
 from fastramqpi.config import Settings as FastRAMQPISettings
 from fastramqpi.config import join_url
 
@@ -121,18 +122,119 @@ def test_leftover_amqp_settings_are_ignored_with_one_warning(
 ) -> None:
     monkeypatch.setenv("FASTRAMQPI__AMQP__URL", "amqp://guest:guest@rabbitmq:5672/")
     monkeypatch.setenv("FASTRAMQPI__AMQP__EXCHANGE", "os2mo")
-    with capture_logs() as logs:
+    with capture_logs() as logs, pytest.warns(FastRAMQPIDeprecationWarning) as caught:
         settings = IntegrationSettings().fastramqpi
     assert not hasattr(settings, "amqp")
     warnings = [log for log in logs if log["log_level"] == "warning"]
     assert len(warnings) == 1
     assert "AMQP" in warnings[0]["event"]
+    [warning] = caught
+    assert "FASTRAMQPI__AMQP__" in str(warning.message)
+    assert "guest" not in str(warning.message)
+
+
+def test_our_deprecation_warning_is_a_deprecation_warning() -> None:
+    assert issubclass(FastRAMQPIDeprecationWarning, DeprecationWarning)
+
+
+def _error(monkeypatch: pytest.MonkeyPatch, **variables: str) -> str:
+    """The one-line message start-up stops with."""
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as error:
+        IntegrationSettings()
+    [problem] = error.value.errors()
+    message: str = problem["msg"]
+    assert "\n" not in message
+    for secret in ("hunter2", "dbpass", "s3cr3t-value"):
+        assert secret not in str(error.value)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("variable", "suggestion"),
+    [
+        ("FASTRAMQPI__MO_URLL", "FASTRAMQPI__MO_URL"),
+        ("FASTRAMQPI__CLIENT_SECRETS", "FASTRAMQPI__CLIENT_SECRET"),
+        ("FASTRAMQPI__GRAPHQL_TIMOUT", "FASTRAMQPI__GRAPHQL_TIMEOUT"),
+        ("FASTRAMQPI__DATABASE__PASSWD", "FASTRAMQPI__DATABASE__PASSWORD"),
+    ],
+)
+def test_an_unknown_variable_is_named_with_the_closest_known_one(
+    monkeypatch: pytest.MonkeyPatch, variable: str, suggestion: str
+) -> None:
+    message = _error(monkeypatch, **{variable: "s3cr3t-value"})
+    assert message == f"{variable} is not a setting; did you mean {suggestion}?"
+
+
+def test_an_unknown_variable_like_no_setting_gets_no_suggestion(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = _error(monkeypatch, FASTRAMQPI__WIBBLE="s3cr3t-value")
+    assert message == "FASTRAMQPI__WIBBLE is not a setting"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("FASTRAMQPI__GRAPHQL_TIMEOUT", "-5", "greater than 0"),
+        ("FASTRAMQPI__GRAPHQL_TIMEOUT", "0", "greater than 0"),
+        ("FASTRAMQPI__DATABASE__PORT", "0", "greater than 0"),
+        ("FASTRAMQPI__DATABASE__PORT", "70000", "less than 65536"),
+    ],
+)
+def test_a_value_out_of_range_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, problem: str
+) -> None:
+    monkeypatch.setenv("FASTRAMQPI__DATABASE__URL", "sqlite+aiosqlite:///x.db")
+    message = _error(monkeypatch, **{variable: value})
+    assert message.startswith(f"{variable} (or ")
+    assert problem in message
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("postgresql+asyncpg://u:dbpass@h:badport/db", "its port is not a number"),
+        ("dbpass", "it is not a database URL"),
+    ],
+)
+def test_a_bad_database_url_names_the_variable_not_the_url(
+    monkeypatch: pytest.MonkeyPatch, url: str, problem: str
+) -> None:
+    message = _error(monkeypatch, FASTRAMQPI__DATABASE__URL=url)
+    assert message.startswith(f"FASTRAMQPI__DATABASE__URL: {problem}")
+
+
+def test_one_underscore_is_reported_at_start_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = _error(monkeypatch, FASTRAMQPI_MO_URL="http://mo:5000")
+    assert message == (
+        "FASTRAMQPI_MO_URL is not read (one underscore); did you mean FASTRAMQPI__MO_URL?"
+    )
+
+
+def test_one_underscore_of_a_database_setting_is_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = _error(monkeypatch, FASTRAMQPI_DATABASE__PASSWORD="dbpass")
+    assert "did you mean FASTRAMQPI__DATABASE__PASSWORD?" in message
+
+
+def test_variables_of_the_integrations_own_that_merely_start_alike_are_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FASTRAMQPI_MODE", "strict")
+    assert IntegrationSettings().fastramqpi.client_id == "my-integration"
 
 
 def test_typo_in_a_setting_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FASTRAMQPI__DATABASE__URL", "sqlite+aiosqlite:///x.db")
     monkeypatch.setenv("FASTRAMQPI__DATABASE__HOSTNAME", "db")
-    with pytest.raises(ValidationError, match="hostname"):
+    with pytest.raises(
+        ValidationError, match=r"HOSTNAME.*did you mean FASTRAMQPI__DATABASE__HOST\?"
+    ):
         IntegrationSettings()
 
 

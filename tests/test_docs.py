@@ -63,6 +63,23 @@ def test_the_settings_page_asks_for_the_table() -> None:
     assert "fastramqpi:settings" not in rendered
 
 
+def test_the_table_in_the_settings_pages_source_is_current() -> None:
+    """Readers of the repository see the table too; regenerate it with
+    ``python docs/_hooks/settings_reference.py``."""
+    page = (DOCS / "settings.md").read_text()
+    assert _hook().render() in page
+    assert _hook().refreshed(page) == page
+
+
+def test_a_stale_table_is_rewritten_between_its_markers() -> None:
+    hook = _hook()
+    stale = f"Intro\n{hook.PLACEHOLDER}\n| `FASTRAMQPI__GONE` |\n{hook.END}\nOutro\n"
+    assert hook.refreshed(stale) == (
+        f"Intro\n{hook.PLACEHOLDER}\n{hook.render()}\n{hook.END}\nOutro\n"
+    )
+    assert hook.on_page_markdown(stale) == f"Intro\n{hook.render()}\nOutro\n"
+
+
 def test_constants_quoted_in_the_docs_are_the_codes() -> None:
     import fastramqpi.events
 

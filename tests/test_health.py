@@ -3,9 +3,11 @@
 import asyncio
 from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from fastramqpi import health
 from fastramqpi.config import Settings
@@ -137,3 +139,117 @@ async def test_a_hanging_check_cannot_hang_the_probe(
 def test_duplicate_healthcheck_name_is_an_error(fastramqpi: FastRAMQPI) -> None:
     with pytest.raises(ValueError, match="MO"):
         fastramqpi.add_healthcheck("MO", _down)
+
+
+def _check_up(metrics: str) -> dict[str, float]:
+    return {
+        sample.labels["check"]: sample.value
+        for family in text_string_to_metric_families(metrics)
+        if family.name == "fastramqpi_health_check_up"
+        for sample in family.samples
+    }
+
+
+async def test_every_run_of_a_check_sets_its_readiness_gauge(
+    fastramqpi: FastRAMQPI,
+) -> None:
+    """Prometheus sees which check failed, and sees it pass again."""
+    ldap_up = True
+
+    async def ldap(context: Any) -> bool:
+        return ldap_up
+
+    name = f"LDAP {uuid4().hex[:8]}"  # gauges are per process: a name of its own
+    fastramqpi.add_healthcheck(name, ldap)
+    fastramqpi.add_healthcheck(f"Crashes {name}", _raises)
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        assert name not in _check_up((await client.get("/metrics")).text)
+        await client.get("/health/ready")
+        passing = _check_up((await client.get("/metrics")).text)
+        ldap_up = False
+        await client.get("/health/ready")
+        failing = _check_up((await client.get("/metrics")).text)
+        ldap_up = True
+        await client.get("/health/ready")
+        recovered = _check_up((await client.get("/metrics")).text)
+
+    assert (passing[name], failing[name], recovered[name]) == (1, 0, 1)
+    assert passing[f"Crashes {name}"] == 0
+    assert passing["MO"] == 1
+
+
+async def test_a_check_run_outside_a_probe_sets_its_gauge_too(
+    fastramqpi: FastRAMQPI,
+) -> None:
+    """As a background check of a dependency would run it, between probes."""
+    name = f"Queue {uuid4().hex[:8]}"
+    fastramqpi.add_healthcheck(name, _down)
+    context = fastramqpi.get_context()
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        assert await context["healthchecks"].run_one(name, context) is False
+        gauges = _check_up((await client.get("/metrics")).text)
+
+    assert gauges[name] == 0
+
+
+async def test_a_liveness_probe_updates_only_the_live_checks_gauges(
+    fastramqpi: FastRAMQPI,
+) -> None:
+    name = uuid4().hex[:8]
+    fastramqpi.add_healthcheck(f"Live {name}", _down, live=True)
+    fastramqpi.add_healthcheck(f"Ready {name}", _down)
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        await client.get("/health/live")
+        gauges = _check_up((await client.get("/metrics")).text)
+
+    assert gauges[f"Live {name}"] == 0
+    assert f"Ready {name}" not in gauges
+
+
+class _LDAP:
+    def __init__(self, up: bool) -> None:
+        self.up = up
+
+    async def exists(self, base: str) -> bool:
+        assert base == "ou=kommune"
+        return self.up
+
+
+class _IntegrationSettings:
+    ldap_search_base = "ou=kommune"
+
+
+@pytest.mark.parametrize(("up", "status"), [(True, 200), (False, 503)])
+async def test_a_check_reads_what_add_context_added_as_documented(
+    fastramqpi: FastRAMQPI, up: bool, status: int
+) -> None:
+    seen: list[Any] = []
+
+    async def ldap_reachable(context: Any) -> bool:
+        seen.append(context)
+        settings = context["user_context"]["settings"]
+        ldap = context["user_context"]["ldap"]
+        return bool(await ldap.exists(settings.ldap_search_base))
+
+    fastramqpi.add_context(settings=_IntegrationSettings(), ldap=_LDAP(up))
+    fastramqpi.add_healthcheck("LDAP", ldap_reachable)
+    async with (
+        serve(fastramqpi.get_app()) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        response = await client.get("/health/ready")
+
+    assert (response.status_code, response.json()["LDAP"]) == (status, up)
+    [context] = seen
+    assert context is fastramqpi.get_context()
+    assert context["settings"] is fastramqpi.settings
+    assert context["mo_client"] is fastramqpi.get_context()["mo_client"]

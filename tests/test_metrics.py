@@ -189,3 +189,22 @@ def test_several_apps_share_the_metrics() -> None:
     first, second = TestClient(_app()), TestClient(_app())
     assert first.get("/metrics").text.count("# TYPE http_requests_total") == 1
     assert second.get("/metrics").status_code == 200
+
+
+def test_per_route_metrics_count_every_status() -> None:
+    client = TestClient(_app())
+    before = _parse(client.get("/metrics").text)
+    assert client.get("/items/1").status_code == 200
+    assert client.get("/items/one").status_code == 422
+    after = _parse(client.get("/metrics").text)
+
+    handler = "/items/{item_id}"
+    for status in ("2xx", "4xx"):
+        labels = {"method": "GET", "status": status, "handler": handler}
+        assert _delta(before, after, "http_requests_total", **labels) == 1
+    for summary in ("http_request_size_bytes", "http_response_size_bytes"):
+        assert _delta(before, after, f"{summary}_count", handler=handler) == 2
+    labels = {"method": "GET", "handler": handler}
+    assert _delta(before, after, "http_request_duration_seconds_count", **labels) == 2
+    inf = {**labels, "le": "+Inf"}
+    assert _delta(before, after, "http_request_duration_seconds_bucket", **inf) == 2

@@ -67,7 +67,10 @@ async def test_request_id_is_echoed_and_bound_to_every_line(
     assert response.headers["x-request-id"] == "from-the-caller"
     lines = _json_lines(capsys.readouterr().err)
     request_lines = [
-        line for line in lines if line["logger"] not in ("uvicorn.error", "httpx")
+        line
+        for line in lines
+        # fastramqpi.main: the start-up line, before any request
+        if line["logger"] not in ("uvicorn.error", "httpx", "fastramqpi.main")
     ]
     assert {line["logger"] for line in request_lines} == {
         "tests.test_middleware",

@@ -1,10 +1,12 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
-"""MkDocs hook: facts from the code, rendered into the docs at build time.
+"""MkDocs hook: facts from the code, rendered into the docs.
 
-A page that contains ``<!-- fastramqpi:settings -->`` gets a table of every field of
-``fastramqpi.config.Settings`` and ``DatabaseSettings`` in its place, with the environment
-variable that sets it, its type and its default, so the reference cannot drift from the code.
+Between ``<!-- fastramqpi:settings -->`` and ``<!-- /fastramqpi:settings -->`` a page holds a
+table of every field of ``fastramqpi.config.Settings`` and ``DatabaseSettings``, with the
+environment variable that sets it, its type and its default. The table is kept in the page's
+source too, so it reads in the repository; ``python docs/_hooks/settings_reference.py``
+rewrites it, a test fails when it is stale, and the build renders it afresh.
 ``<!-- fastramqpi:value module.NAME -->`` becomes the current value of that constant.
 """
 
@@ -28,6 +30,9 @@ from fastramqpi.config import DatabaseSettings
 from fastramqpi.config import Settings
 
 PLACEHOLDER = "<!-- fastramqpi:settings -->"
+END = "<!-- /fastramqpi:settings -->"
+REGION = re.compile(re.escape(PLACEHOLDER) + r".*?" + re.escape(END), re.DOTALL)
+PAGE = Path(__file__).resolve().parents[1] / "settings.md"
 PREFIX = "FASTRAMQPI__"
 
 PROSE: dict[str, str] = {
@@ -37,8 +42,8 @@ PROSE: dict[str, str] = {
     "auth_server": "Keycloak's base URL; the token endpoint is built from it and the realm.",
     "auth_realm": "Keycloak realm of the client.",
     "graphql_timeout": "Seconds a request to MO may take.",
-    "commit_tag": "Version shown as the app's version and in `build_information`.",
-    "commit_sha": "Commit hash shown in `build_information`.",
+    "commit_tag": "Version shown as the app's version and in `build_information_info`.",
+    "commit_sha": "Commit hash shown in `build_information_info`.",
     "log_level": "Lowest level logged.",
     "json_logs": "One JSON object per line; false gives coloured console lines.",
     "dap": "Listen for a debugger on port 5678 (a plain `DAP=true` works too).",
@@ -124,6 +129,16 @@ def _value(match: re.Match[str]) -> str:
     return f"{getattr(importlib.import_module(match[1]), match[2]):g}"
 
 
+def refreshed(markdown: str) -> str:
+    """``markdown`` with its generated region rewritten from the code, markers kept."""
+    region = f"{PLACEHOLDER}\n{render()}\n{END}"
+    return REGION.sub(lambda _: region, markdown)
+
+
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
     markdown = VALUE.sub(_value, markdown)
-    return markdown.replace(PLACEHOLDER, render())
+    return REGION.sub(lambda _: render(), markdown)
+
+
+if __name__ == "__main__":
+    PAGE.write_text(refreshed(PAGE.read_text()))

@@ -12,7 +12,24 @@ from .exceptions import (
     GraphQLClientInvalidResponseError,
 )
 from .fetch_event import FetchEvent, FetchEventEventFetch
+from .listed_events import (
+    ListedEvents,
+    ListedEventsEvents,
+    ListedEventsEventsObjects,
+    ListedEventsEventsObjectsListener,
+    ListedEventsEventsPageInfo,
+)
+from .own_listeners import (
+    OwnListeners,
+    OwnListenersEventListeners,
+    OwnListenersEventListenersObjects,
+    OwnListenersEventListenersObjectsNamespace,
+    OwnListenersEventListenersPageInfo,
+)
+from .rerun_events import RerunEvents, RerunEventsEventRerun
 from .send_event import SendEvent
+from .silence_events import SilenceEvents
+from .unsilence_events import UnsilenceEvents
 
 __all__ = [
     "AcknowledgeEvent",
@@ -30,6 +47,20 @@ __all__ = [
     "GraphQLClientGraphQLMultiError",
     "GraphQLClientHttpError",
     "GraphQLClientInvalidResponseError",
+    "ListedEvents",
+    "ListedEventsEvents",
+    "ListedEventsEventsObjects",
+    "ListedEventsEventsObjectsListener",
+    "ListedEventsEventsPageInfo",
+    "OwnListeners",
+    "OwnListenersEventListeners",
+    "OwnListenersEventListenersObjects",
+    "OwnListenersEventListenersObjectsNamespace",
+    "OwnListenersEventListenersPageInfo",
+    "RerunEvents",
+    "RerunEventsEventRerun",
     "SendEvent",
+    "SilenceEvents",
+    "UnsilenceEvents",
     "Upload",
 ]

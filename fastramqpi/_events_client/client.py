@@ -1,12 +1,18 @@
-from typing import Any
+from typing import Any, Optional, Union
 from uuid import UUID
 
 from .acknowledge_event import AcknowledgeEvent
 from .async_base_client import AsyncBaseClient
+from .base_model import UNSET, UnsetType
 from .declare_listener import DeclareListener
 from .declare_namespace import DeclareNamespace
 from .fetch_event import FetchEvent
+from .listed_events import ListedEvents
+from .own_listeners import OwnListeners
+from .rerun_events import RerunEvents
 from .send_event import SendEvent
+from .silence_events import SilenceEvents
+from .unsilence_events import UnsilenceEvents
 
 
 def gql(q: str) -> str:
@@ -119,3 +125,130 @@ class EventsClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return SendEvent.model_validate(data)
+
+    async def own_listeners(
+        self,
+        owner: UUID,
+        cursor: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> OwnListeners:
+        query = gql("""
+            query own_listeners($owner: UUID!, $cursor: Cursor) {
+              event_listeners(filter: {owners: [$owner]}, limit: 500, cursor: $cursor) {
+                objects {
+                  uuid
+                  user_key
+                  routing_key
+                  namespace {
+                    name
+                  }
+                }
+                page_info {
+                  next_cursor
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"owner": owner, "cursor": cursor}
+        response = await self.execute(
+            query=query, operation_name="own_listeners", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return OwnListeners.model_validate(data)
+
+    async def listed_events(
+        self,
+        listeners: list[UUID],
+        subjects: Union[Optional[list[str]], UnsetType] = UNSET,
+        limit: Union[Optional[int], UnsetType] = UNSET,
+        cursor: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListedEvents:
+        query = gql("""
+            query listed_events($listeners: [UUID!]!, $subjects: [String!], $limit: int, $cursor: Cursor) {
+              events(
+                filter: {listeners: {uuids: $listeners}, subjects: $subjects}
+                limit: $limit
+                cursor: $cursor
+              ) {
+                objects {
+                  subject
+                  priority
+                  silenced
+                  listener {
+                    uuid
+                  }
+                }
+                page_info {
+                  next_cursor
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "listeners": listeners,
+            "subjects": subjects,
+            "limit": limit,
+            "cursor": cursor,
+        }
+        response = await self.execute(
+            query=query, operation_name="listed_events", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListedEvents.model_validate(data)
+
+    async def silence_events(
+        self, listeners: list[UUID], subjects: list[str], **kwargs: Any
+    ) -> SilenceEvents:
+        query = gql("""
+            mutation silence_events($listeners: [UUID!]!, $subjects: [String!]!) {
+              event_silence(input: {listeners: {uuids: $listeners}, subjects: $subjects})
+            }
+            """)
+        variables: dict[str, object] = {"listeners": listeners, "subjects": subjects}
+        response = await self.execute(
+            query=query, operation_name="silence_events", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return SilenceEvents.model_validate(data)
+
+    async def unsilence_events(
+        self,
+        listeners: list[UUID],
+        subjects: Union[Optional[list[str]], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> UnsilenceEvents:
+        query = gql("""
+            mutation unsilence_events($listeners: [UUID!]!, $subjects: [String!]) {
+              event_unsilence(input: {listeners: {uuids: $listeners}, subjects: $subjects})
+            }
+            """)
+        variables: dict[str, object] = {"listeners": listeners, "subjects": subjects}
+        response = await self.execute(
+            query=query,
+            operation_name="unsilence_events",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UnsilenceEvents.model_validate(data)
+
+    async def rerun_events(
+        self,
+        listeners: list[UUID],
+        subjects: Union[Optional[list[str]], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> RerunEvents:
+        query = gql("""
+            mutation rerun_events($listeners: [UUID!]!, $subjects: [String!]) {
+              event_rerun(input: {listeners: {uuids: $listeners}, subjects: $subjects}) {
+                subject
+              }
+            }
+            """)
+        variables: dict[str, object] = {"listeners": listeners, "subjects": subjects}
+        response = await self.execute(
+            query=query, operation_name="rerun_events", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return RerunEvents.model_validate(data)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
+from .auth import EVENT_ROLES
 from .emulator import Emulator
 
 _DESCRIPTION = """\
@@ -19,8 +20,11 @@ _DEFAULTS = """\
 defaults:
   - any client id gets a token with any non-empty secret (--client switches to a fixed list)
   - a client's owner UUID is derived from its client id (uuid5), the same on every run
-  - tokens live 300 s (--token-lifetime); authlib refreshes 60 s early, so keep it above 60
-  - roles are not enforced: every token may do everything
+  - tokens live 300 s (--token-lifetime); the MO client renews 60 s early, or at half-life
+  - every client has every role (--roles gives a client fewer); an operation without its
+    role is a GraphQL error, e.g. `events` needs read_event
+  - concurrent claims on one listener may answer null while events remain, as on a busy
+    MO (--no-contention: only an empty listener answers null)
   - testing endpoints are on: POST /testing/events/reset-last-tried,
     /testing/database/snapshot, /testing/database/restore, /testing/database/reset, and
     /testing/events/emit with JSON {"routing_key", "subject", "namespace": "mo",
@@ -38,6 +42,13 @@ def _client(value: str) -> tuple[str, str]:
     return client_id, secret
 
 
+def _roles(value: str) -> tuple[str, list[str]]:
+    client_id, sep, roles = value.partition("=")
+    if not sep or not client_id:
+        raise argparse.ArgumentTypeError("expected ID=ROLE,ROLE,...")
+    return client_id, [role for role in roles.split(",") if role]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m fastramqpi.emulator",
@@ -53,6 +64,20 @@ def _parser() -> argparse.ArgumentParser:
         type=_client,
         metavar="ID:SECRET",
         help="accept only these clients (repeatable); default: any client id",
+    )
+    parser.add_argument(
+        "--roles",
+        action="append",
+        type=_roles,
+        metavar="ID=ROLE,ROLE",
+        help="the realm roles of one client (repeatable; nothing after = for none); "
+        f"default: all of {', '.join(EVENT_ROLES)}",
+    )
+    parser.add_argument(
+        "--no-contention",
+        action="store_false",
+        dest="contention",
+        help="never answer a fetch with null while the listener has a due event",
     )
     parser.add_argument(
         "--token-lifetime",
@@ -74,12 +99,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
-    emulator = Emulator(
-        clients=dict(args.client) if args.client else None,
-        token_lifetime=args.token_lifetime,
-        realm=args.realm,
-    )
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        emulator = Emulator(
+            clients=dict(args.client) if args.client else None,
+            token_lifetime=args.token_lifetime,
+            realm=args.realm,
+            roles=dict(args.roles) if args.roles else None,
+            contention=args.contention,
+        )
+    except ValueError as error:
+        parser.error(str(error))
     uvicorn.run(
         emulator.app,
         host=args.host,

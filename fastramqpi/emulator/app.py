@@ -20,8 +20,10 @@ from starlette.types import ASGIApp
 from starlette.types import Scope
 
 from .auth import ClientRegistry
+from .auth import ClientRoles
 from .auth import TokenIssuer
 from .auth import Verdict
+from .contention import Contention
 from .faults import FaultMiddleware
 from .faults import Faults
 from .graphql_http import GraphQLEndpoint
@@ -47,12 +49,18 @@ class Backend:
     clients: ClientRegistry
     faults: Faults
     realm: str
+    contention: Contention
+    roles: ClientRoles
     token_requests: int = 0
 
 
 def build_app(backend: Backend) -> ASGIApp:
     graphql = GraphQLEndpoint(
-        build_executable_schema(), backend.store, backend.issuer.owner
+        build_executable_schema(),
+        backend.store,
+        backend.issuer.owner,
+        backend.contention,
+        backend.roles.of_owner,
     )
 
     async def graphql_endpoint(request: Request) -> Response:

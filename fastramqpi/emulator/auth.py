@@ -4,6 +4,7 @@
 
 import threading
 import uuid
+from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -36,6 +37,8 @@ EVENT_ROLES = (
     "read_event_listener",
 )
 
+ALL_ROLES = frozenset(EVENT_ROLES)
+
 
 def owner_of(client_id: str) -> UUID:
     """The owner UUID of a client: stable across runs, so listeners keep their owner."""
@@ -65,6 +68,33 @@ class ClientRegistry:
         return Verdict.ACCEPTED if secret == expected else Verdict.BAD_SECRET
 
 
+class ClientRoles:
+    """The realm roles of each client: every role unless the client is given a set."""
+
+    def __init__(self, roles: Mapping[str, Iterable[str]] | None = None) -> None:
+        self._by_client = {
+            client_id: frozenset(granted)
+            for client_id, granted in (roles or {}).items()
+        }
+        for client_id, granted in self._by_client.items():
+            unknown = sorted(granted - ALL_ROLES)
+            if unknown:
+                raise ValueError(
+                    f"Unknown roles for client {client_id!r}: {', '.join(unknown)}; "
+                    f"known: {', '.join(EVENT_ROLES)}"
+                )
+        self._by_owner = {
+            owner_of(client_id): granted
+            for client_id, granted in self._by_client.items()
+        }
+
+    def of_client(self, client_id: str) -> frozenset[str]:
+        return self._by_client.get(client_id, ALL_ROLES)
+
+    def of_owner(self, owner: UUID) -> frozenset[str]:
+        return self._by_owner.get(owner, ALL_ROLES)
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     access_token: str
@@ -74,9 +104,12 @@ class IssuedToken:
 class TokenIssuer:
     """Signs tokens with a key of its own; revoking swaps the key, voiding older tokens."""
 
-    def __init__(self, lifetime: float, clock: Clock) -> None:
+    def __init__(
+        self, lifetime: float, clock: Clock, roles: ClientRoles | None = None
+    ) -> None:
         self.lifetime = lifetime
         self.clock = clock
+        self.roles = roles if roles is not None else ClientRoles()
         self._lock = threading.Lock()
         self._key = OctKey.generate_key(256)
         self._verified: dict[str, tuple[UUID, float]] = {}
@@ -92,7 +125,11 @@ class TokenIssuer:
             "exp": now + self.lifetime,
             "jti": str(uuid.uuid4()),
             "uuid": str(owner_of(client_id)),
-            "realm_access": {"roles": list(EVENT_ROLES)},
+            "realm_access": {
+                "roles": [
+                    r for r in EVENT_ROLES if r in self.roles.of_client(client_id)
+                ]
+            },
         }
         with self._lock:
             key = self._key

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: MPL-2.0
 """The emulator as tests hold it: the app, its state, and the knobs to drive both."""
 
+import random
+from collections.abc import Iterable
 from collections.abc import Mapping
 from uuid import UUID
 
@@ -11,10 +13,12 @@ from .app import Backend
 from .app import build_app
 from .auth import MO_OWNER
 from .auth import ClientRegistry
+from .auth import ClientRoles
 from .auth import TokenIssuer
 from .auth import owner_of
 from .clock import Clock
 from .clock import SystemClock
+from .contention import Contention
 from .faults import Faults
 from .store import DEFAULT_PRIORITY
 from .store import MO_NAMESPACE
@@ -28,7 +32,9 @@ class Emulator:
 
     `clock` drives event backoff (pass a FakeClock to skip MO's minutes of waiting);
     `token_clock` drives token expiry and defaults to the wall clock, which is what
-    clients use to decide when to refresh.
+    clients use to decide when to refresh. `roles` gives some clients a set of MO's realm
+    roles (the others keep every role). `contention` reproduces MO's null answers to
+    concurrent claims on one listener; `rng` makes which claims lose reproducible.
     """
 
     def __init__(
@@ -38,20 +44,28 @@ class Emulator:
         clock: Clock | None = None,
         realm: str = "mo",
         token_clock: Clock | None = None,
+        roles: Mapping[str, Iterable[str]] | None = None,
+        contention: bool = True,
+        rng: random.Random | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.realm = realm
         self.faults = Faults()
         self.store = EventStore(self.clock, MO_OWNER)
+        self.contention = Contention(enabled=contention, rng=rng)
+        client_roles = ClientRoles(roles)
         self._backend = Backend(
             store=self.store,
             issuer=TokenIssuer(
                 token_lifetime,
                 token_clock if token_clock is not None else SystemClock(),
+                client_roles,
             ),
             clients=ClientRegistry(clients),
             faults=self.faults,
             realm=realm,
+            contention=self.contention,
+            roles=client_roles,
         )
         self.app: ASGIApp = build_app(self._backend)
         self._url: str | None = None

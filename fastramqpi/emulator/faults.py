@@ -3,6 +3,7 @@
 """Scripted failures, so clients' retry paths can be tested against a real server."""
 
 import asyncio
+import json
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -32,6 +33,7 @@ class Faults:
         self._statuses: deque[int] = deque()
         self._delays: deque[float] = deque()
         self._drops = 0
+        self._refusals: deque[str] = deque()
 
     def fail_next(self, count: int, status: int = 503) -> None:
         """The next `count` requests are answered with `status`."""
@@ -48,11 +50,22 @@ class Faults:
         with self._lock:
             self._drops += count
 
+    def refuse_next(self, count: int, message: str) -> None:
+        """The next `count` GraphQL requests are answered with a GraphQL error, as MO answers
+        a missing permission: HTTP 200, no data, `message`. Token requests are spared."""
+        with self._lock:
+            self._refusals.extend([message] * count)
+
     def clear(self) -> None:
         with self._lock:
             self._statuses.clear()
             self._delays.clear()
             self._drops = 0
+            self._refusals.clear()
+
+    def take_refusal(self) -> str | None:
+        with self._lock:
+            return self._refusals.popleft() if self._refusals else None
 
     def take(self) -> Fault | None:
         with self._lock:
@@ -77,11 +90,13 @@ class FaultMiddleware:
         self.affects = affects
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        fault = (
-            self.faults.take()
-            if scope["type"] == "http" and self.affects(scope)
-            else None
-        )
+        affected = scope["type"] == "http" and self.affects(scope)
+        if affected and scope["path"].startswith("/graphql/"):
+            refusal = self.faults.take_refusal()
+            if refusal is not None:
+                await _refuse(send, refusal)
+                return
+        fault = self.faults.take() if affected else None
         if fault is None:
             await self.app(scope, receive, send)
             return
@@ -103,6 +118,21 @@ async def _fail(send: Send, status: int) -> None:
             "status": status,
             "headers": [
                 (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _refuse(send: Send, message: str) -> None:
+    body = json.dumps({"data": None, "errors": [{"message": message}]}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
             ],
         }

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MPL-2.0
 """GraphQL over HTTP as MO answers it: every outcome is HTTP 200 with a GraphQL body."""
 
+import inspect
 import json
 import threading
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from starlette.requests import ClientDisconnect
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .contention import Contention
 from .resolvers import RequestContext
 from .store import EventStore
 
@@ -36,10 +38,14 @@ class GraphQLEndpoint:
         schema: GraphQLSchema,
         store: EventStore,
         authenticate: Callable[[str], UUID | None],
+        contention: Contention,
+        roles: Callable[[UUID], frozenset[str]],
     ) -> None:
         self.schema = schema
         self.store = store
         self.authenticate = authenticate
+        self.contention = contention
+        self.roles = roles
         self._documents: dict[str, DocumentNode | list[GraphQLError]] = {}
         self._lock = threading.Lock()
 
@@ -73,10 +79,14 @@ class GraphQLEndpoint:
         result = execute(
             self.schema,
             document,
-            context_value=RequestContext(self.store, owner),
+            context_value=RequestContext(
+                self.store, owner, self.contention, self.roles(owner)
+            ),
             variable_values=variables,
             operation_name=operation if isinstance(operation, str) else None,
         )
+        if inspect.isawaitable(result):
+            result = await result
         assert isinstance(result, ExecutionResult)
         return _graphql_response(result.formatted)
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MPL-2.0
 """The executable GraphQL schema: our SDL with resolvers and scalars bound to the store."""
 
+import asyncio
 import base64
 import binascii
 import json
@@ -20,6 +21,10 @@ from graphql import StringValueNode
 from graphql import ValueNode
 from graphql import build_schema
 
+from .auth import ALL_ROLES
+from .contention import Contention
+from .permissions import ROLE_OF_FIELD
+from .permissions import requiring
 from .store import EventFilter
 from .store import EventStore
 from .store import EventView
@@ -39,6 +44,8 @@ MO_HASH = "emulator"
 class RequestContext:
     store: EventStore
     owner: UUID
+    contention: Contention
+    roles: frozenset[str] = ALL_ROLES
 
 
 Args = dict[str, Any]
@@ -117,6 +124,13 @@ def _bind_scalar(
     scalar.serialize = serialize  # type: ignore[method-assign]
     scalar.parse_value = parse  # type: ignore[method-assign]
     scalar.parse_literal = _literal(parse, node_type)  # type: ignore[method-assign]
+    # graphql-core 3.3 executes with these new names; the old ones above are what 3.2 uses.
+    for renamed, function in (
+        ("coerce_output_value", serialize),
+        ("coerce_input_value", parse),
+    ):
+        if hasattr(scalar, renamed):
+            setattr(scalar, renamed, function)
 
 
 # Filters from GraphQL input dictionaries
@@ -204,8 +218,12 @@ def _event_namespaces(
     return _paged(_context(info).store.namespaces(where, offset, limit), offset, limit)
 
 
-def _event_fetch(_root: Any, info: GraphQLResolveInfo, filter: Args) -> Any:
+async def _event_fetch(_root: Any, info: GraphQLResolveInfo, filter: Args) -> Any:
     context = _context(info)
+    claim = context.contention.begin(filter["listener"])
+    await asyncio.sleep(0)  # The claim's transaction: rival claims may run meanwhile.
+    if context.contention.finish(claim):
+        return None
     return context.store.fetch(context.owner, filter["listener"])
 
 
@@ -340,7 +358,10 @@ def build_executable_schema() -> GraphQLSchema:
         object_type = schema.type_map[type_name]
         assert isinstance(object_type, GraphQLObjectType)
         for field_name, resolve in fields.items():
-            object_type.fields[field_name].resolve = resolve
+            role = ROLE_OF_FIELD.get(field_name)
+            object_type.fields[field_name].resolve = (
+                resolve if role is None else requiring(role, resolve)
+            )
     _bind_scalar(schema, "UUID", str, _parse_uuid)
     _bind_scalar(schema, "Cursor", _serialize_cursor, _parse_cursor)
     _bind_scalar(schema, "EventToken", str, _parse_token)

@@ -60,7 +60,8 @@ def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSys
         # Never entered as a context manager: its exit would close the shared MO client.
         mo = EventsClient(
             url=join_url(settings.mo_url, f"graphql/v{EVENTS_GRAPHQL_VERSION}"),
-            http_client=context["mo_client"],
+            # ariadne-codegen 0.19's HttpClient protocol, unlike httpx, takes ``json`` positionally.
+            http_client=context["mo_client"],  # type: ignore[arg-type]
         )
         if settings.event_delivery_url is not None:
             return mo, OverHTTP(str(settings.event_delivery_url))

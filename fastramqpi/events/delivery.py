@@ -9,6 +9,8 @@ that live in another process.
 
 import asyncio
 import json
+import logging
+import time
 from typing import Any
 from typing import Protocol
 from uuid import uuid4
@@ -24,6 +26,8 @@ from fastramqpi.events.decisions import Unreachable
 from fastramqpi.events.decisions import succeeded
 
 logger = structlog.stdlib.get_logger(__name__)
+_level = logging.getLogger(__name__)
+"""Asked whether DEBUG is on before a delivery is timed: cheap, and cached by logging."""
 
 TIMEOUT = 300.0
 """Seconds an out-of-process handler may take; a slow handler is not a failed one."""
@@ -49,20 +53,52 @@ class Response:
 class Handlers(Protocol):
     """Where a listener's events go."""
 
-    async def deliver(self, path: str, subject: str, priority: int) -> Response:
+    async def deliver(
+        self, path: str, subject: str, priority: int, listener: str = ""
+    ) -> Response:
         """POST ``{"subject", "priority"}`` to ``path`` with a fresh ``x-request-id``."""
         ...
 
     async def aclose(self) -> None: ...
 
 
-class OverHTTP:
+def _status(outcome: Outcome) -> int | str:
+    return outcome.status if isinstance(outcome, Delivered) else "unreachable"
+
+
+class _Traced:
+    """A DEBUG line per handled event, so an operator can follow events by switching on
+    DEBUG, without a code change; with DEBUG off a delivery is not even timed."""
+
+    async def deliver(
+        self, path: str, subject: str, priority: int, listener: str = ""
+    ) -> Response:
+        if not _level.isEnabledFor(logging.DEBUG):
+            return await self._deliver(path, subject, priority)
+        started = time.perf_counter()
+        response = await self._deliver(path, subject, priority)
+        logger.debug(
+            "Event handled",
+            listener=listener,
+            path=path,
+            subject=subject,
+            status=_status(response.outcome),
+            duration=round(time.perf_counter() - started, 6),
+            request_id=response.request_id,
+        )
+        return response
+
+    async def _deliver(self, path: str, subject: str, priority: int) -> Response:
+        raise NotImplementedError
+
+
+class OverHTTP(_Traced):
     """Deliveries to a handler process at ``base_url``."""
 
     def __init__(self, base_url: str) -> None:
         self._client = httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT)
 
-    async def deliver(self, path: str, subject: str, priority: int) -> Response:
+    async def _deliver(self, path: str, subject: str, priority: int) -> Response:
         request_id = str(uuid4())
         try:
             response = await self._client.post(
@@ -80,7 +116,7 @@ class OverHTTP:
         await self._client.aclose()
 
 
-class InProcess:
+class InProcess(_Traced):
     """Deliveries served by ``app`` directly, each as a server would pass it one request.
 
     The app gets the lifespan state, the body in one message, and a disconnect only once
@@ -95,7 +131,7 @@ class InProcess:
         self.app = app
         self.state = state
 
-    async def deliver(self, path: str, subject: str, priority: int) -> Response:
+    async def _deliver(self, path: str, subject: str, priority: int) -> Response:
         request_id = str(uuid4())
         body = json.dumps({"subject": subject, "priority": priority}).encode()
         scope = {

@@ -40,6 +40,7 @@ from fastramqpi.events._state import Wait
 from fastramqpi.events._state import Wake
 from fastramqpi.events.delivery import Handlers
 from fastramqpi.events.models import Listener
+from fastramqpi.events.poison import PoisonEvents
 
 __all__ = ["ACK_ATTEMPTS", "EventsAPI", "ListenerFetchers", "describe"]
 
@@ -61,10 +62,13 @@ class _FetchResult(Protocol):
 
 
 class EventsAPI(Protocol):
-    """The two MO calls a fetcher makes (the generated events client has them)."""
+    """The MO calls a fetcher makes (the generated events client has them)."""
 
     async def fetch_event(self, listener: UUID) -> _FetchResult: ...
     async def acknowledge_event(self, token: str) -> object: ...
+    async def silence_events(
+        self, listeners: list[UUID], subjects: list[str]
+    ) -> object: ...
 
 
 class ListenerFetchers:
@@ -103,6 +107,11 @@ class ListenerFetchers:
         self._acking = 0
         self._mo_calls = asyncio.Semaphore(max(listener.parallelism, 2))
         self._wake = asyncio.Event()
+        self._poison = (
+            None
+            if listener.silence_after is None
+            else PoisonEvents(listener, uuid, mo, listener.silence_after)
+        )
 
     @property
     def running(self) -> bool:
@@ -215,13 +224,18 @@ class ListenerFetchers:
     async def _deliver(self, slot: int, event: _FetchedEvent) -> Step[_FetchedEvent]:
         started = self._clock()
         response = await self._handlers.deliver(
-            self.listener.path, event.subject, event.priority
+            self.listener.path,
+            event.subject,
+            event.priority,
+            listener=self.listener.user_key,
         )
         now = self._clock()
         self._metrics.handler_seconds.observe(now - started)
         outcome = response.outcome
         self._metrics.delivered(decisions.status_class(outcome)).inc()
         decision = decisions.decide(outcome, datetime.now(UTC))
+        if self._poison is not None:
+            await self._poison.observe(event.subject, response)
         then = self._state.delivered(slot, decision, now)
         context = {"subject": event.subject, "request_id": response.request_id}
         if decision.pause > 0:

@@ -29,6 +29,11 @@ retry_after_pauses = Counter(
     "Pauses of a listener asked for with Retry-After",
     _LABELS,
 )
+silenced = Counter(
+    "fastramqpi_events_silenced",
+    "Events silenced in MO after silence_after consecutive 4xx answers",
+    _LABELS,
+)
 fetcher_restarts = Counter(
     "fastramqpi_events_fetcher_restarts",
     "Fetchers restarted after an unexpected error",

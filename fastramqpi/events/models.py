@@ -26,6 +26,8 @@ class Listener:
 
     ``user_key`` names the queue in MO: keep it stable, or MO starts a new empty queue and the
     old one keeps collecting events. ``parallelism`` is how many events are handled at once.
+    ``silence_after``: silence a subject in MO after this many consecutive 4xx answers to it
+    (off by default).
     """
 
     namespace: str
@@ -33,11 +35,18 @@ class Listener:
     routing_key: str
     path: str
     parallelism: int = 1
+    silence_after: int | None = None
 
     def __post_init__(self) -> None:
         if self.parallelism < 1:
             raise ValueError(
                 f"Listener {self.user_key!r}: parallelism must be at least 1"
+            )
+        if self.silence_after is not None and (
+            isinstance(self.silence_after, bool) or self.silence_after < 1
+        ):
+            raise ValueError(
+                f"Listener {self.user_key!r}: silence_after must be None or at least 1, got {self.silence_after!r}"
             )
         if not self.path.startswith("/"):
             raise ValueError(

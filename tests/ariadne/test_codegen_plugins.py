@@ -227,3 +227,21 @@ def test_a_generated_client_class_type_checks_as_graphql_client_cls(
     assert len(errors) == 1, result.stdout
     assert "integration.py:15:" in errors[0]
     assert 'incompatible type "type[NotAClient]"' in errors[0]
+
+
+def test_the_plugins_resolve_by_the_dotted_paths_users_configure() -> None:
+    from ariadne_codegen.plugins.base import Plugin
+    from ariadne_codegen.plugins.explorer import get_plugins_types
+
+    import fastramqpi.ariadne
+
+    resolved = get_plugins_types(PLUGINS)
+
+    assert [p.__name__ for p in resolved] == [
+        "UnsetInputTypesPlugin",
+        "ForbidExtraBaseModelPlugin",
+    ]
+    assert all(issubclass(p, Plugin) for p in resolved)
+    assert resolved[0] is fastramqpi.ariadne.UnsetInputTypesPlugin
+    with pytest.raises(AttributeError, match="NoSuchPlugin"):
+        fastramqpi.ariadne.NoSuchPlugin  # noqa: B018

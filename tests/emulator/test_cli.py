@@ -7,8 +7,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
+
+import fastramqpi.emulator.__main__ as cli
+from fastramqpi.emulator import Emulator
 
 ROOT = Path(__file__).parents[2]
 
@@ -70,7 +75,9 @@ def test_help_states_the_defaults() -> None:
         "any client id",
         "non-empty secret",
         "300",
-        "roles are not enforced",
+        "every client has every role",
+        "--roles ID=ROLE,ROLE",
+        "--no-contention",
         "/testing/events/emit",
         'namespace "mo" exists',
         "in memory",
@@ -101,3 +108,44 @@ def test_client_option_switches_to_a_fixed_registry() -> None:
         assert accepted.json()["expires_in"] == 120
         assert _token(url, "sync", "wrong").status_code == 401
         assert _token(url, "other", "pw").status_code == 401
+
+
+def test_roles_option_takes_roles_from_a_client() -> None:
+    with _emulator_process("--roles", "sync=fetch_event,acknowledge_event") as url:
+        token = _token(url, "sync", "pw").json()["access_token"]
+        response = httpx.post(
+            f"{url}/graphql/v30",
+            json={"query": "{ events { objects { subject } } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200
+        assert response.json()["data"] is None
+        assert response.json()["errors"]
+
+
+def test_an_unknown_role_fails_at_start_naming_it() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "fastramqpi.emulator", "--roles", "sync=read_evnt"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "read_evnt" in result.stderr
+
+
+def test_no_contention_turns_the_claim_race_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[Emulator] = []
+
+    def record(**options: Any) -> Emulator:
+        made.append(Emulator(**options))
+        return made[-1]
+
+    monkeypatch.setattr(cli, "Emulator", record)
+    monkeypatch.setattr(cli.uvicorn, "run", lambda *args, **kwargs: None)
+    cli.main(["--no-contention"])
+    assert made[0].contention.enabled is False
+    cli.main([])
+    assert made[1].contention.enabled is True

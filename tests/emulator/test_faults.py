@@ -68,3 +68,20 @@ def test_a_dropped_event_fetch_leaves_the_event_stored(emu: Emulator, mo: MO) ->
     with pytest.raises(httpx.RemoteProtocolError):
         mo.fetch(listener)
     assert mo.fetch(listener) is not None
+
+
+def test_refuse_next_answers_graphql_with_an_error_and_spares_tokens(
+    emu: Emulator, mo: MO
+) -> None:
+    emu.faults.refuse_next(1, "Missing permission")
+    form = {"grant_type": "client_credentials", "client_id": "a", "client_secret": "b"}
+    assert httpx.post(emu.token_url, data=form).status_code == 200
+
+    refused = _graphql(emu, mo)
+
+    assert refused.status_code == 200
+    assert refused.json() == {
+        "data": None,
+        "errors": [{"message": "Missing permission"}],
+    }
+    assert _graphql(emu, mo).json()["data"]["version"]["mo_version"]

@@ -140,3 +140,75 @@ def test_listener_events_lists_its_stored_events(emu: Emulator, mo: MO) -> None:
 def test_a_garbage_cursor_is_an_error(mo: MO) -> None:
     listener = mo.declare_listener("person")
     assert mo.errors(EVENTS, listener=listener, limit=2, cursor="garbage")
+
+
+MANY_EVENTS = """
+query Events($listeners: [UUID!]!, $limit: int, $cursor: Cursor) {
+  events(filter: {listeners: {uuids: $listeners}}, limit: $limit, cursor: $cursor) {
+    objects { subject priority silenced listener { uuid } }
+    page_info { next_cursor }
+  }
+}
+"""
+
+
+def test_one_read_lists_the_pending_events_of_many_listeners_page_by_page(
+    emu: Emulator, connect: Callable[..., MO]
+) -> None:
+    mo, other = connect(), connect()
+    persons = mo.declare_listener("person")
+    units = mo.declare_listener("org_unit")
+    other.declare_listener("person")
+    for subject in ["p1", "p2", "p3"]:
+        emu.emit("person", subject)
+    emu.emit("org_unit", "u1", priority=5)
+    emu.emit("class", "c1")
+    pages = _read_pages(mo, MANY_EVENTS, "events", listeners=[persons, units], limit=2)
+    listed = [
+        (event["listener"]["uuid"], event["subject"], event["priority"])
+        for page in pages
+        for event in page
+    ]
+    assert all(len(page) <= 2 for page in pages)
+    assert sorted(listed) == sorted(
+        [
+            (persons, "p1", 10000),
+            (persons, "p2", 10000),
+            (persons, "p3", 10000),
+            (units, "u1", 5),
+        ]
+    )
+
+
+def test_events_lists_claimed_events_until_they_are_acknowledged(
+    emu: Emulator, mo: MO
+) -> None:
+    listener = mo.declare_listener("person")
+    emu.emit("person", "a")
+    emu.emit("person", "b")
+    claimed = mo.fetch(listener)
+    assert claimed is not None
+    listed = mo.data(MANY_EVENTS, listeners=[listener])["events"]["objects"]
+    assert sorted(event["subject"] for event in listed) == ["a", "b"]
+    mo.ack(claimed["token"])
+    listed = mo.data(MANY_EVENTS, listeners=[listener])["events"]["objects"]
+    assert [event["subject"] for event in listed] == [
+        subject for subject in "ab" if subject != claimed["subject"]
+    ]
+
+
+def test_paging_ends_when_the_last_page_is_full(emu: Emulator, mo: MO) -> None:
+    """The spec does not say whether a full last page carries a cursor; either way the
+    pages end, and hold every event once."""
+    listener = mo.declare_listener("person")
+    for subject in "abcd":
+        emu.emit("person", subject)
+    pages = _read_pages(mo, MANY_EVENTS, "events", listeners=[listener], limit=2)
+    assert all(len(page) <= 2 for page in pages)
+    assert sorted(event["subject"] for page in pages for event in page) == list("abcd")
+
+
+def test_listing_an_empty_listener_gives_no_cursor(mo: MO) -> None:
+    listener = mo.declare_listener("person")
+    page = mo.data(MANY_EVENTS, listeners=[listener], limit=10)["events"]
+    assert page == {"objects": [], "page_info": {"next_cursor": None}}

@@ -49,6 +49,7 @@ def test_declarations_are_frozen_dataclasses_with_the_original_defaults() -> Non
         namespace="mo", user_key="k", routing_key="person", path="/events/person"
     )
     assert listener.parallelism == 1
+    assert listener.silence_after is None
     assert Namespace("mine").public is False
     assert GraphQLEvents() == GraphQLEvents(declare_namespaces=[], declare_listeners=[])
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -64,7 +65,12 @@ def test_a_user_key_used_twice_in_a_namespace_is_refused_at_construction() -> No
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"parallelism": 0}, "parallelism"), ({"path": "events/person"}, "path")],
+    [
+        ({"parallelism": 0}, "parallelism"),
+        ({"path": "events/person"}, "path"),
+        ({"silence_after": 0}, "silence_after"),
+        ({"silence_after": True}, "silence_after"),
+    ],
 )
 def test_listener_arguments_are_checked(
     kwargs: dict[str, object], message: str

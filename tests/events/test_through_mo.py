@@ -266,6 +266,50 @@ async def test_each_delivery_has_its_own_request_id_in_the_handlers_logs(
     assert failure["request_id"] == handling[failing]["request_id"]
 
 
+async def test_each_handled_event_has_a_debug_line_when_debug_is_on(
+    emu: Emulator, logs: Logs
+) -> None:
+    failing = str(uuid4())
+    subjects = [str(uuid4()) for _ in range(2)]
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> Response:
+        logger.info("Handling event", subject=str(event.subject))
+        return Response(status_code=500 if str(event.subject) == failing else 204)
+
+    listener = person_listener()
+    app = integration(emu, router, [listener], log_level="DEBUG")
+    async with running(app):
+        for subject in [*subjects, failing]:
+            emu.emit("person", subject)
+        await until(lambda: len(logs("Event handled")) >= 3)
+
+    handled = {line["subject"]: line for line in logs("Event handled")}
+    handling = {line["subject"]: line for line in logs("Handling event")}
+    assert set(handled) == {*subjects, failing}
+    for subject, line in handled.items():
+        assert line["level"] == "debug"
+        assert line["listener"] == listener.user_key
+        assert line["status"] == (500 if subject == failing else 204)
+        assert line["duration"] >= 0
+        assert line["request_id"] == handling[subject]["request_id"]
+
+
+async def test_no_debug_line_per_event_at_info(emu: Emulator, logs: Logs) -> None:
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> None:
+        logger.info("Handling event", subject=str(event.subject))
+
+    async with running(integration(emu, router, [person_listener()])):
+        emu.emit("person", str(uuid4()))
+        await until(lambda: not emu.pending() and len(logs("Handling event")) == 1)
+
+    assert logs("Event handled") == []
+
+
 class Move(BaseModel):
     person: UUID
     to: str

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from fastapi import Depends
 from pydantic import SecretStr
+from structlog.testing import capture_logs
 
 from fastramqpi import depends
 from fastramqpi.config import Settings
@@ -148,24 +149,57 @@ async def mo_client(emulator: Emulator) -> AsyncIterator[Any]:
         yield client
 
 
-async def test_readiness_answers_are_kept_briefly(
+async def test_readiness_answers_at_once_after_an_outage_and_a_recovery(
     emulator: Emulator, mo_client: Any
 ) -> None:
+    """No time passes on the clock: an answer kept for any time would show here."""
     clock = FakeClock(start=0)
-    ready = MOReadiness(
-        mo_client, f"{emulator.url}/graphql/v30", ttl=5, clock=clock.now
-    )
+    ready = MOReadiness(mo_client, f"{emulator.url}/graphql/v30", clock=clock.now)
 
     assert await ready(None)
     emulator.faults.fail_next(1, status=503)
-    assert await ready(None)  # kept: MO was not asked
-
-    clock.advance(5)
-    assert not await ready(None)  # asked, and hit the failure
-    assert not await ready(None)  # kept
-
-    clock.advance(5)
+    assert not await ready(None)  # the first probe of the outage
+    assert await ready(None)  # the first probe after MO is back
+    emulator.faults.fail_next(2, status=503)
+    assert not await ready(None)
+    assert not await ready(None)
     assert await ready(None)
+
+
+async def test_readiness_logs_an_outage_once_and_its_length(
+    emulator: Emulator, mo_client: Any
+) -> None:
+    clock = FakeClock(start=0)
+    url = f"{emulator.url}/graphql/v30"
+    ready = MOReadiness(mo_client, url, clock=clock.now)
+
+    with capture_logs() as logs:
+        emulator.faults.fail_next(3, status=503)
+        for _ in range(3):
+            assert not await ready(None)
+            clock.advance(10)
+        assert await ready(None)
+        assert await ready(None)
+
+    assert [(log["log_level"], log["event"]) for log in logs] == [
+        ("warning", "MO is not ready"),
+        ("info", "MO is ready again"),
+    ]
+    assert logs[0]["url"] == url
+    assert "503" in logs[0]["reason"]
+    assert logs[1]["down_for"] == 30
+
+
+async def test_each_probe_asks_mo_once(emulator: Emulator, mo_client: Any) -> None:
+    ready = MOReadiness(mo_client, f"{emulator.url}/graphql/v30")
+    await mo_client.post("/graphql/v30", json=VERSION)  # the token is fetched
+    asked: list[httpx.Request] = []
+    mo_client.event_hooks["request"].append(_record(asked))
+
+    for _ in range(3):
+        assert await ready(None)
+
+    assert len(asked) == 3
 
 
 async def test_concurrent_probes_share_one_query(
@@ -173,11 +207,52 @@ async def test_concurrent_probes_share_one_query(
 ) -> None:
     ready = MOReadiness(mo_client, f"{emulator.url}/graphql/v30")
     await mo_client.post("/graphql/v30", json=VERSION)  # the token is fetched
+    asked: list[httpx.Request] = []
+    mo_client.event_hooks["request"].append(_record(asked))
+    emulator.faults.delay_next(1, 0.2)
     emulator.faults.fail_next(1, status=503)
 
     answers = await asyncio.gather(*(ready(None) for _ in range(20)))
 
     assert answers == [False] * 20
+    assert len(asked) == 1
+
+
+async def test_a_probe_that_gives_up_leaves_the_shared_query_running(
+    emulator: Emulator, mo_client: Any
+) -> None:
+    ready = MOReadiness(mo_client, f"{emulator.url}/graphql/v30")
+    await mo_client.post("/graphql/v30", json=VERSION)
+    emulator.faults.delay_next(1, 0.3)
+    patient = asyncio.ensure_future(ready(None))
+    await asyncio.sleep(0)
+
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.01):
+            await ready(None)
+
+    assert await patient
+
+
+async def test_a_hanging_mo_is_not_ready_after_the_timeout(
+    emulator: Emulator, mo_client: Any
+) -> None:
+    ready = MOReadiness(mo_client, f"{emulator.url}/graphql/v30", timeout=0.05)
+    await mo_client.post("/graphql/v30", json=VERSION)
+    emulator.faults.delay_next(1, 1)
+
+    with capture_logs() as logs:
+        assert not await ready(None)
+
+    assert "within 0.05 s" in logs[0]["reason"]
+
+
+def _record(asked: list[httpx.Request]) -> Any:
+    async def hook(request: httpx.Request) -> None:
+        if request.url.path.endswith("/graphql/v30"):
+            asked.append(request)
+
+    return hook
 
 
 def test_the_mo_client_needs_no_start_up(emulator: Emulator) -> None:

@@ -28,8 +28,6 @@ addopts = -p no:cacheprovider
 filterwarnings =
     error
     ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning
-    ignore::authlib.deprecate.AuthlibDeprecationWarning
-    ignore::DeprecationWarning:authlib.*
 """
 
 

@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: MPL-2.0
 """Integration tests against the MO emulator, or against an MO named by FASTRAMQPI__MO_URL."""
 
+from collections import Counter
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 import fastramqpi.events
 from fastramqpi.emulator import Emulator
@@ -196,3 +200,85 @@ def test_respx_lets_mo_through_and_catches_everything_else(project: Project) -> 
         """
     )
     project.run().assert_outcomes(passed=2)
+
+
+@pytest.fixture
+def counted_mo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[Emulator, Counter[str]]]:
+    """A running MO, as in ``real_mo``, that counts the calls to its testing API."""
+    mo = Emulator()
+    calls: Counter[str] = Counter()
+    app = mo.app
+
+    async def counting(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/testing/database/"):
+            calls[scope["path"].removeprefix("/testing/database/")] += 1
+        await app(scope, receive, send)
+
+    mo.app = counting
+    with serve_emulator(mo):
+        monkeypatch.setenv("FASTRAMQPI__MO_URL", mo.url)
+        monkeypatch.setenv("FASTRAMQPI__AUTH_TOKEN_URL", mo.token_url)
+        monkeypatch.setenv("FASTRAMQPI__CLIENT_ID", "ci-client")
+        monkeypatch.setenv("FASTRAMQPI__CLIENT_SECRET", "ci-secret")
+        yield mo, calls
+
+
+def test_mo_is_copied_once_per_test_and_every_test_starts_from_the_sessions_mo(
+    project: Project, counted_mo: tuple[Emulator, Counter[str]]
+) -> None:
+    mo, calls = counted_mo
+    project.write(
+        test_isolation="""
+        import pytest
+
+        NAMESPACES = "{ event_namespaces { objects { name } } }"
+
+
+        async def namespaces(mo_client):
+            answer = await mo_client.post(
+                f"{mo_client.base_url}/graphql/v25", json={"query": NAMESPACES}
+            )
+            return sorted(n["name"] for n in answer.json()["data"]["event_namespaces"]["objects"])
+
+
+        @pytest.mark.integration_test
+        @pytest.mark.parametrize("n", [1, 2, 3])
+        async def test_changes_mo(mo_client, n):
+            # What an earlier test made is gone.
+            assert await namespaces(mo_client) == ["mo"]
+            declared = await mo_client.post(
+                f"{mo_client.base_url}/graphql/v25",
+                json={"query": 'mutation { event_namespace_declare(input: {name: "scratch"}) { name } }'},
+            )
+            assert declared.json()["data"] == {"event_namespace_declare": {"name": "scratch"}}
+            assert await namespaces(mo_client) == ["mo", "scratch"]
+
+
+        def test_unit_tests_leave_mo_alone():
+            pass
+        """
+    )
+    project.run().assert_outcomes(passed=4)
+
+    # One snapshot for the session, one restore per integration test: 4 copies for 3 tests,
+    # where a snapshot before and a restore after each test made 6.
+    assert calls == {"snapshot": 1, "restore": 3}
+    assert _namespaces(mo) == ["mo"]
+
+
+def test_the_tests_own_emulator_is_not_copied(project: Project) -> None:
+    project.write(
+        test_emulator="""
+        import pytest
+
+
+        @pytest.mark.integration_test
+        def test_it(mo_emulator):
+            # Nothing was snapshotted: a restore would have nothing to go back to.
+            with pytest.raises(Exception, match="No snapshot"):
+                mo_emulator.store.restore()
+        """
+    )
+    project.run().assert_outcomes(passed=1)

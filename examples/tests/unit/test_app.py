@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MPL-2.0
 import os
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from my_integration.app import create_app
 
@@ -19,10 +19,12 @@ def test_unit_tests_start_from_an_empty_environment() -> None:
 
 
 @pytest.mark.envvar(SETTINGS)
-def test_the_app_names_itself() -> None:
+async def test_the_app_names_itself() -> None:
     # No lifespan: nothing connects to MO or the database.
-    client = TestClient(create_app())
-    assert client.get("/").json() == {"name": "os2mo-example-integration"}
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/")
+    assert response.json() == {"name": "os2mo-example-integration"}
 
 
 @pytest.mark.envvar(SETTINGS)

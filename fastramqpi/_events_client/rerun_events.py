@@ -1,0 +1,12 @@
+from .base_model import BaseModel
+
+
+class RerunEvents(BaseModel):
+    event_rerun: list["RerunEventsEventRerun"]
+
+
+class RerunEventsEventRerun(BaseModel):
+    subject: str
+
+
+RerunEvents.model_rebuild()
