@@ -34,7 +34,8 @@ __all__ = [
 ]
 
 NO_EVENT_SLEEP_DURATION: float = 1.75
-"""Seconds between a listener's polls while MO has no event for it (read at every wait).
+"""Seconds between a listener's polls while MO has no event for it (read at every wait, by
+:func:`_idle_interval` only, so patching this module's attribute works).
 
 Only one fetcher of a listener polls while idle, so an idle listener asks MO 0.57 times a
 second, less than the original's three fetchers at 5 s, and a new event waits 0.9 s on
@@ -42,6 +43,10 @@ average."""
 
 EVENTS_GRAPHQL_VERSION = 25
 """The GraphQL version of the fetcher's own calls; the event API is the same up to v30."""
+
+
+def _idle_interval() -> float:
+    return float(NO_EVENT_SLEEP_DURATION)
 
 
 def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSystem:
@@ -62,4 +67,4 @@ def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSys
             return mo, OverHTTP(str(settings.event_delivery_url))
         return mo, InProcess(context["app"], {"context": context})
 
-    return EventsSystem(config, connect)
+    return EventsSystem(config, connect, idle_interval=_idle_interval)

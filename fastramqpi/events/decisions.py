@@ -44,6 +44,11 @@ class Decision:
     back_off: bool = False
 
 
+def succeeded(status: int) -> bool:
+    """Whether a handler's answer means it handled the event: any 2xx, nothing else."""
+    return 200 <= status < 300
+
+
 def decide(outcome: Outcome, now: datetime) -> Decision:
     """Acknowledge exactly the events a handler answered with 2xx.
 
@@ -53,7 +58,7 @@ def decide(outcome: Outcome, now: datetime) -> Decision:
     if isinstance(outcome, Unreachable):
         return Decision(ack=False, back_off=True)
     pause = parse_retry_after(outcome.retry_after, now) or 0.0
-    return Decision(ack=200 <= outcome.status < 300, pause=pause)
+    return Decision(ack=succeeded(outcome.status), pause=pause)
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

@@ -23,6 +23,7 @@ from starlette.types import Message
 from fastramqpi.events.decisions import Delivered
 from fastramqpi.events.decisions import Outcome
 from fastramqpi.events.decisions import Unreachable
+from fastramqpi.events.decisions import succeeded
 
 logger = structlog.stdlib.get_logger(__name__)
 _level = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class OverHTTP(_Traced):
         except httpx.HTTPError as error:
             return Response(Unreachable(f"{type(error).__name__}: {error}"), request_id)
         outcome = Delivered(response.status_code, response.headers.get("retry-after"))
-        body = "" if response.is_success else response.text[:BODY_EXCERPT]
+        body = "" if succeeded(response.status_code) else response.text[:BODY_EXCERPT]
         return Response(outcome, request_id, body)
 
     async def aclose(self) -> None:
@@ -174,10 +175,6 @@ class InProcess(_Traced):
         """Nothing to release: no connection was opened."""
 
 
-def _failed(status: int) -> bool:
-    return not 200 <= status < 300
-
-
 class _Exchange:
     """One request's ASGI ``receive`` and ``send``; keeps what the fetcher needs of the
     response (its body only when it failed, for the log)."""
@@ -209,7 +206,7 @@ class _Exchange:
                     break
         elif message["type"] == "http.response.body" and self.status is not None:
             body = message.get("body", b"")
-            if body and _failed(self.status):
+            if body and not succeeded(self.status):
                 self._parts.append(body)
             if not message.get("more_body", False):
                 self.complete = True

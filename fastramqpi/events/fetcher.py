@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: MPL-2.0
 """One listener's fetchers: fetch an event, deliver it, acknowledge it on 2xx; again.
 
-The ``parallelism`` fetchers of a listener share a pause (``Retry-After``) and an idle rota: when
-MO has nothing, one of them polls every ``NO_EVENT_SLEEP_DURATION`` seconds and the others
-sleep until it finds something. Each fetcher is supervised, so an unexpected error costs a
-restart, never a dead listener. Every decision comes from :mod:`fastramqpi.events.decisions`.
+This module only carries out what :class:`~fastramqpi.events._state.ListenerState` decides
+(the idle rota, pauses, back-off, shutdown) and does the I/O. Each fetcher is supervised, so
+an unexpected error costs a restart, never a dead listener. Acknowledgements go through one
+bounded queue whatever the parallelism, drained by as many acknowledgers as there are
+fetchers, so a fetcher fetches its next event while its last one is acknowledged. A listener
+has at most ``max(parallelism, 2)`` calls to MO under way: more connections to MO, each
+waiting its turn there, cost more than the overlap gains.
 """
 
 import asyncio
+import math
 import random
 import time
 from collections.abc import Callable
@@ -21,14 +25,26 @@ import structlog
 
 from fastramqpi.events import decisions
 from fastramqpi.events import metrics
+from fastramqpi.events._errors import FailureLog
+from fastramqpi.events._errors import describe
+from fastramqpi.events._state import ACK_ATTEMPTS
+from fastramqpi.events._state import Acknowledge
+from fastramqpi.events._state import Cancel
+from fastramqpi.events._state import Deliver
+from fastramqpi.events._state import Effect
+from fastramqpi.events._state import Fetch
+from fastramqpi.events._state import ListenerState
+from fastramqpi.events._state import Step
+from fastramqpi.events._state import Stop
+from fastramqpi.events._state import Wait
+from fastramqpi.events._state import Wake
 from fastramqpi.events.delivery import Handlers
 from fastramqpi.events.models import Listener
 from fastramqpi.events.poison import PoisonEvents
 
-logger = structlog.stdlib.get_logger(__name__)
+__all__ = ["ACK_ATTEMPTS", "EventsAPI", "ListenerFetchers", "describe"]
 
-ACK_ATTEMPTS = 3
-"""Tries to acknowledge a handled event; if all fail, MO offers it again later (at-least-once)."""
+logger = structlog.stdlib.get_logger(__name__)
 
 
 class _FetchedEvent(Protocol):
@@ -55,21 +71,8 @@ class EventsAPI(Protocol):
     ) -> object: ...
 
 
-def _idle_sleep() -> float:
-    """Read at every idle wait, so patching ``fastramqpi.events.NO_EVENT_SLEEP_DURATION`` works."""
-    from fastramqpi import events
-
-    return float(events.NO_EVENT_SLEEP_DURATION)
-
-
-def describe(error: BaseException) -> str:
-    """A one-line description of an expected error, for logs without a traceback."""
-    text = str(error).splitlines()[0] if str(error) else ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
 class ListenerFetchers:
-    """The supervised fetcher tasks of one declared listener."""
+    """The supervised fetcher tasks of one declared listener, and its acknowledgers."""
 
     def __init__(
         self,
@@ -78,6 +81,7 @@ class ListenerFetchers:
         mo: EventsAPI,
         handlers: Handlers,
         *,
+        idle_interval: Callable[[], float],
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -85,20 +89,24 @@ class ListenerFetchers:
         self.uuid = uuid
         self._mo = mo
         self._handlers = handlers
-        self._rng = rng
         self._clock = clock
+        self._state: ListenerState[_FetchedEvent] = ListenerState(
+            listener.parallelism, idle_interval=idle_interval, rng=rng
+        )
         self._metrics = metrics.ListenerMetrics(listener.namespace, listener.user_key)
         self._log = logger.bind(
             listener=listener.user_key, namespace=listener.namespace
         )
+        self._fetch_failures = FailureLog("fetch")
+        self._ack_failures = FailureLog("acknowledge")
         self._tasks: list[asyncio.Task[None]] = []
-        self._busy: set[int] = set()
-        self._ack: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
+        self._ackers: list[asyncio.Task[None]] = []
+        self._acks: asyncio.Queue[tuple[str, dict[str, str]]] = asyncio.Queue(
+            maxsize=listener.parallelism
+        )
+        self._acking = 0
+        self._mo_calls = asyncio.Semaphore(max(listener.parallelism, 2))
         self._wake = asyncio.Event()
-        self._poller: int | None = None
-        self._paused_until = 0.0
-        self._failing_since: float | None = None
         self._poison = (
             None
             if listener.silence_after is None
@@ -109,104 +117,111 @@ class ListenerFetchers:
     def running(self) -> bool:
         return (
             bool(self._tasks)
-            and not self._stopping.is_set()
+            and not self._state.stopping
             and not all(t.done() for t in self._tasks)
+            and not any(t.done() for t in self._ackers)
         )
 
     def unreachable_for(self) -> float:
-        """Seconds MO has been failing this listener's fetches without a success in between."""
-        return (
-            0.0 if self._failing_since is None else self._clock() - self._failing_since
-        )
+        """Seconds MO has been failing this listener's calls without a fetch answered."""
+        return self._state.unreachable_for(self._clock())
 
     def start(self) -> None:
+        name = f"events:{self.listener.user_key}"
         self._tasks = [
-            asyncio.create_task(
-                self._supervise(i), name=f"events:{self.listener.user_key}:{i}"
-            )
-            for i in range(self.listener.parallelism)
+            asyncio.create_task(self._supervise(slot), name=f"{name}:{slot}")
+            for slot in range(self.listener.parallelism)
+        ]
+        self._ackers = [
+            asyncio.create_task(self._acknowledge_all(), name=f"{name}:ack:{slot}")
+            for slot in range(self.listener.parallelism)
         ]
 
     async def stop(self, grace: float) -> None:
         """Fetch nothing more; let deliveries under way finish (and be acknowledged) for up to
         ``grace`` seconds, then cancel them: an event not acknowledged is offered again later."""
-        self._stopping.set()
-        self._wake_all()
-        for index, task in enumerate(self._tasks):
-            if index not in self._busy:
-                task.cancel()
+        await self._carry_out(self._state.stop())
         if not self._tasks:
             return
         deadline = self._clock() + grace
         _, pending = await asyncio.wait(self._tasks, timeout=grace)
-        tasks = list(self._tasks)
-        if self._ack is not None:
-            tasks.append(self._ack)
+        if self._acking or not self._acks.empty():
+            drained = asyncio.create_task(self._acks.join())
             remaining = max(deadline - self._clock(), 0.0)
-            _, late = await asyncio.wait([self._ack], timeout=remaining)
-            pending |= late
+            _, late = await asyncio.wait([drained], timeout=remaining)
+            drained.cancel()
+            if late:
+                self._log.warning(
+                    "Acknowledgements still running at shutdown; cancelled",
+                    left=self._acking + self._acks.qsize(),
+                )
         for task in pending:
             self._log.warning(
                 "Event delivery still running at shutdown; cancelled",
                 task=task.get_name(),
             )
+        for task in [*pending, *self._ackers]:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._ackers, return_exceptions=True)
 
-    async def _supervise(self, index: int) -> None:
-        crashes = 0
-        while not self._stopping.is_set():
+    async def _supervise(self, slot: int) -> None:
+        step = self._state.next(slot, self._clock())
+        while not isinstance(step, Stop):
             try:
-                await self._run(index)
+                step = await self._take(slot, step)
             except Exception:
-                crashes += 1
                 self._metrics.fetcher_restarts.inc()
                 self._log.exception(
-                    "Event fetcher crashed; restarting it", fetcher=index
+                    "Event fetcher crashed; restarting it", fetcher=slot
                 )
-                await self._sleep(decisions.backoff_delay(crashes, self._rng))
+                step = self._state.crashed(slot, self._clock()).step
 
-    async def _run(self, index: int) -> None:
-        failures = 0
-        while not self._stopping.is_set():
-            await self._wait_unpaused()
-            if self._stopping.is_set():
-                return
-            started = self._clock()
+    async def _take(self, slot: int, step: Step[_FetchedEvent]) -> Step[_FetchedEvent]:
+        """Carry out one step of ``slot``; its next step."""
+        if isinstance(step, Fetch):
+            return await self._fetch(slot)
+        if isinstance(step, Deliver):
+            return await self._deliver(slot, step.event)
+        assert not isinstance(step, Stop)
+        delay = step.until - self._clock()
+        if step.wakeable:
             try:
+                async with asyncio.timeout(None if math.isinf(delay) else delay):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+        elif delay > 0:
+            await asyncio.sleep(delay)
+        return self._state.next(slot, self._clock())
+
+    async def _fetch(self, slot: int) -> Step[_FetchedEvent]:
+        started = self._clock()
+        try:
+            async with self._mo_calls:
                 result = await self._mo.fetch_event(self.uuid)
-            except Exception as error:
-                failures += 1
-                self._mo_failed("fetch")
-                delay = decisions.backoff_delay(failures, self._rng)
-                self._log.warning(
-                    "Fetching an event from MO failed",
-                    error=describe(error),
-                    retry_in=round(delay, 2),
-                )
-                await self._sleep(delay)
-                continue
-            self._metrics.fetch_seconds.observe(self._clock() - started)
-            failures = 0
-            self._failing_since = None
-            event = result.event_fetch
-            if event is None:
-                await self._idle(index)
-                continue
-            self._metrics.fetched.inc()
-            self._wake_all()
-            self._busy.add(index)
-            try:
-                back_off = await self._handle(event)
-            finally:
-                self._busy.discard(index)
-            if back_off:
-                failures += 1
-                await self._sleep(decisions.backoff_delay(failures, self._rng))
+        except Exception as error:
+            self._metrics.failed("fetch").inc()
+            now = self._clock()
+            then = self._state.fetch_failed(slot, now)
+            retry_in = then.step.until - now if isinstance(then.step, Wait) else 0.0
+            self._fetch_failures.failed(
+                self._log,
+                "Fetching an event from MO failed",
+                error,
+                retry_in=round(retry_in, 2),
+            )
+            return then.step
+        now = self._clock()
+        self._metrics.fetch_seconds.observe(now - started)
+        event = result.event_fetch
+        if event is None:
+            return self._state.empty(slot, now).step
+        self._metrics.fetched.inc()
+        then = self._state.fetched(slot, event, now)
+        await self._carry_out(then.effects)
+        return then.step
 
-    async def _handle(self, event: _FetchedEvent) -> bool:
-        """Deliver one event and acknowledge it on 2xx; True when the handler was
-        unreachable."""
+    async def _deliver(self, slot: int, event: _FetchedEvent) -> Step[_FetchedEvent]:
         started = self._clock()
         response = await self._handlers.deliver(
             self.listener.path,
@@ -214,115 +229,84 @@ class ListenerFetchers:
             event.priority,
             listener=self.listener.user_key,
         )
-        self._metrics.handler_seconds.observe(self._clock() - started)
+        now = self._clock()
+        self._metrics.handler_seconds.observe(now - started)
         outcome = response.outcome
         self._metrics.delivered(decisions.status_class(outcome)).inc()
         decision = decisions.decide(outcome, datetime.now(UTC))
         if self._poison is not None:
             await self._poison.observe(event.subject, response)
+        then = self._state.delivered(slot, decision, now)
         context = {"subject": event.subject, "request_id": response.request_id}
         if decision.pause > 0:
-            self._pause(decision.pause)
+            self._metrics.retry_after_pauses.inc()
             self._log.info(
                 "Listener paused at the handler's request (Retry-After)",
                 pause=decision.pause,
                 **context,
             )
-        if decision.ack:
-            await self._acknowledge_soon(event.token, context)
-            return False
-        self._metrics.failed("deliver").inc()
-        log = self._log.bind(**context)
-        if isinstance(outcome, decisions.Unreachable):
-            log.warning(
-                "Event handler unreachable; event left in MO", error=outcome.error
-            )
-        else:
-            log.warning(
-                "Event handler failed; event left in MO",
-                status=outcome.status,
-                body=response.body,
-            )
-        return decision.back_off
+        if not decision.ack:
+            self._metrics.failed("deliver").inc()
+            log = self._log.bind(**context)
+            if isinstance(outcome, decisions.Unreachable):
+                log.warning(
+                    "Event handler unreachable; event left in MO", error=outcome.error
+                )
+            else:
+                log.warning(
+                    "Event handler failed; event left in MO",
+                    status=outcome.status,
+                    body=response.body,
+                )
+        await self._carry_out(then.effects, context)
+        return then.step
 
-    async def _acknowledge_soon(self, token: str, context: dict[str, str]) -> None:
-        """Acknowledge; a lone fetcher lets it overlap its next fetch.
+    async def _carry_out(
+        self,
+        effects: tuple[Effect[_FetchedEvent], ...],
+        context: dict[str, str] | None = None,
+    ) -> None:
+        for effect in effects:
+            if isinstance(effect, Wake):
+                self._wake.set()
+                self._wake = asyncio.Event()
+            elif isinstance(effect, Acknowledge):
+                await self._acks.put((effect.event.token, context or {}))
+            elif isinstance(effect, Cancel):
+                for slot in effect.slots:
+                    if slot < len(self._tasks):
+                        self._tasks[slot].cancel()
 
-        With one fetcher, MO and the integration otherwise take turns, each idle while the
-        other works. Several fetchers already overlap each other, and the extra connections
-        to MO that overlapping would open cost more than they save.
-        """
-        if self.listener.parallelism > 1:
-            await self._acknowledge(token, context)
-            return
-        if self._ack is not None:
-            await self._ack
-        self._ack = asyncio.create_task(
-            self._acknowledge(token, context),
-            name=f"events:{self.listener.user_key}:ack",
-        )
+    async def _acknowledge_all(self) -> None:
+        """The listener's one acknowledgement path: its queue, in order."""
+        while True:
+            token, context = await self._acks.get()
+            self._acking += 1
+            try:
+                await self._acknowledge(token, context)
+            finally:
+                self._acking -= 1
+                self._acks.task_done()
 
     async def _acknowledge(self, token: str, context: dict[str, str]) -> None:
-        for attempt in range(1, ACK_ATTEMPTS + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             try:
-                await self._mo.acknowledge_event(token)
+                async with self._mo_calls:
+                    await self._mo.acknowledge_event(token)
             except Exception as error:
                 self._metrics.failed("acknowledge").inc()
-                self._mo_failed("acknowledge")
-                if attempt == ACK_ATTEMPTS:
-                    self._log.warning(
+                retry = self._state.ack_failed(attempt, self._clock())
+                if retry is None:
+                    self._ack_failures.failed(
+                        self._log,
                         "Acknowledging a handled event failed; MO will offer it again",
-                        error=describe(error),
+                        error,
                         **context,
                     )
                     return
-                await asyncio.sleep(decisions.backoff_delay(attempt, self._rng))
+                await asyncio.sleep(retry.until - self._clock())
             else:
                 self._metrics.acknowledged.inc()
                 return
-
-    def _mo_failed(self, stage: str) -> None:
-        if stage == "fetch":
-            self._metrics.failed("fetch").inc()
-        if self._failing_since is None:
-            self._failing_since = self._clock()
-
-    def _pause(self, seconds: float) -> None:
-        self._metrics.retry_after_pauses.inc()
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
-
-    async def _wait_unpaused(self) -> None:
-        while (
-            not self._stopping.is_set()
-            and (remaining := self._paused_until - self._clock()) > 0
-        ):
-            await self._sleep(remaining)
-
-    async def _idle(self, index: int) -> None:
-        """Nothing to fetch: poll again later if no other fetcher does, else wait to be woken."""
-        wake = self._wake
-        if self._poller is not None:
-            await wake.wait()
-            return
-        self._poller = index
-        try:
-            async with asyncio.timeout(_idle_sleep()):
-                await wake.wait()
-        except TimeoutError:
-            pass
-        finally:
-            self._poller = None
-
-    def _wake_all(self) -> None:
-        self._wake.set()
-        self._wake = asyncio.Event()
-
-    async def _sleep(self, seconds: float) -> None:
-        """Sleep, but return at once when shutdown begins."""
-        if seconds <= 0:
-            return
-        try:
-            async with asyncio.timeout(seconds):
-                await self._stopping.wait()
-        except TimeoutError:
-            pass

@@ -39,6 +39,12 @@ fetcher_restarts = Counter(
     "Fetchers restarted after an unexpected error",
     _LABELS,
 )
+unexpected_errors = Counter(
+    "fastramqpi_events_unexpected_errors",
+    "Failures that are no outage of MO or the network, most likely a bug, by stage: "
+    "declare, fetch or acknowledge",
+    ["stage"],
+)
 handler_seconds = Histogram(
     "fastramqpi_events_handler_duration_seconds",
     "Time from delivering an event to the handler's response",

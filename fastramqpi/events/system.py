@@ -19,10 +19,11 @@ import structlog
 
 from fastramqpi._events_client import GraphQLClientGraphQLMultiError
 from fastramqpi.events import decisions
+from fastramqpi.events._errors import FailureLog
+from fastramqpi.events._errors import describe
 from fastramqpi.events.delivery import Handlers
 from fastramqpi.events.fetcher import EventsAPI
 from fastramqpi.events.fetcher import ListenerFetchers
-from fastramqpi.events.fetcher import describe
 from fastramqpi.events.models import GraphQLEvents
 from fastramqpi.events.models import Listener
 from fastramqpi.events.models import Namespace
@@ -73,7 +74,8 @@ class EventsSystem:
     """``context["graphql_events"]``: an async context manager, entered at priority 1000.
 
     ``connect`` gives the MO events client and the handler client when the system starts, so
-    it can be built before the MO client exists.
+    it can be built before the MO client exists. ``idle_interval`` gives the seconds between
+    polls of an idle listener, read at every idle wait.
     """
 
     _mo: MOEventsAPI
@@ -84,11 +86,13 @@ class EventsSystem:
         config: GraphQLEvents,
         connect: Callable[[], tuple[MOEventsAPI, Handlers]],
         *,
+        idle_interval: Callable[[], float],
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self._connect = connect
+        self._idle_interval = idle_interval
         self._rng = rng
         self._clock = clock
         self._declared_namespaces: set[str] = set()
@@ -96,6 +100,7 @@ class EventsSystem:
         self._task: asyncio.Task[None] | None = None
         self._reason = "not started"
         self._reported = ""
+        self._declare_failures = FailureLog("declare")
 
     @property
     def reason(self) -> str:
@@ -164,9 +169,10 @@ class EventsSystem:
                 failures += 1
                 delay = decisions.backoff_delay(failures, self._rng)
                 self._reason = f"cannot declare listeners in MO: {describe(error)}"
-                logger.warning(
+                self._declare_failures.failed(
+                    logger,
                     "Declaring events listeners failed",
-                    error=describe(error),
+                    error,
                     retry_in=round(delay, 2),
                 )
                 await asyncio.sleep(delay)
@@ -223,6 +229,7 @@ class EventsSystem:
             result.event_listener_declare.uuid,
             self._mo,
             self._handlers,
+            idle_interval=self._idle_interval,
             rng=self._rng,
             clock=self._clock,
         )

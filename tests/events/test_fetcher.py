@@ -143,7 +143,13 @@ async def _fetchers(
         path="/events",
         parallelism=parallelism,
     )
-    return ListenerFetchers(listener, uuid4(), mo, InProcess(_app(handler), {}))
+    return ListenerFetchers(
+        listener,
+        uuid4(),
+        mo,
+        InProcess(_app(handler), {}),
+        idle_interval=lambda: fastramqpi.events.NO_EVENT_SLEEP_DURATION,
+    )
 
 
 @pytest.fixture

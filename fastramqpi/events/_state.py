@@ -1,0 +1,265 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""One listener's fetch policy without I/O: which fetcher fetches, delivers, waits or stops.
+
+The ``parallelism`` fetchers of a listener are slots ``0..P-1``. Each asks :meth:`ListenerState.
+next` what to do, carries the step out (:class:`Fetch`, :class:`Deliver`, :class:`Wait`) and
+reports what happened (:meth:`~ListenerState.fetched`, :meth:`~ListenerState.empty`, ...);
+every report answers with the reporter's next step and any effects on the rest
+(:class:`Wake`, :class:`Acknowledge`, :class:`Cancel`). Time is the caller's monotonic clock,
+passed in, so every rule here is tested without an event loop. The policy:
+
+- Idle rota: when MO has nothing, one fetcher polls every idle interval and the others park
+  until an event is found.
+- Pause: a ``Retry-After`` holds back every fetch of the listener; a pause only ever grows.
+- Failure streak: a fetcher backs off after each failure; the listener counts how long MO has
+  failed it without a fetch answered in between.
+- Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
+
+What a null fetch means is decided in :meth:`~ListenerState._idle` alone, what may hold back a
+fetch in :meth:`~ListenerState.next` alone (next to the pause), and a fetched event stays the
+reporter's :class:`Deliver` step until ``delivered`` moves it on: a policy change (contended
+listeners, a shared idle poll, gating, redelivery) is a change here, tested here.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic
+from typing import TypeVar
+
+from fastramqpi.events.decisions import Decision
+from fastramqpi.events.decisions import backoff_delay
+
+E = TypeVar("E")
+
+ACK_ATTEMPTS = 3
+"""Tries to acknowledge a handled event; if all fail, MO offers it again later (at-least-once)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """Claim one event of the listener from MO, then report ``fetched``, ``empty`` or
+    ``fetch_failed``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver(Generic[E]):
+    """Hand ``event`` to its handler, then report ``delivered``."""
+
+    event: E
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Do nothing until ``until`` (or, if ``wakeable``, until a :class:`Wake`), then ask
+    ``next`` again: time passing is a transition too."""
+
+    until: float
+    wakeable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """The fetcher ends."""
+
+
+Step = Fetch | Deliver[E] | Wait | Stop
+
+
+@dataclass(frozen=True, slots=True)
+class Wake:
+    """End every wakeable wait now: an event was found, there may be more."""
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledge(Generic[E]):
+    """Acknowledge ``event`` in MO (through the listener's one acknowledgement queue)."""
+
+    event: E
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """Cancel what these fetchers are doing: shutdown does not wait for a fetch or a wait."""
+
+    slots: frozenset[int]
+
+
+Effect = Wake | Acknowledge[E] | Cancel
+
+
+@dataclass(frozen=True, slots=True)
+class Then(Generic[E]):
+    """The answer to a report: the reporter's next step, and effects on the rest."""
+
+    step: Step[E]
+    effects: tuple[Effect[E], ...] = ()
+
+
+_FETCH = Fetch()
+_STOP = Stop()
+_WAKE = (Wake(),)
+
+
+class ListenerState(Generic[E]):
+    """The state of one listener's fetchers; ``E`` is the event type MO's client returns."""
+
+    def __init__(
+        self,
+        parallelism: int,
+        *,
+        idle_interval: Callable[[], float],
+        rng: Callable[[], float],
+    ) -> None:
+        self._idle_interval = idle_interval
+        self._rng = rng
+        self._steps: list[Step[E] | None] = [None] * parallelism
+        """What each fetcher is doing; None: nothing yet, it asks ``next``."""
+        self._failures = [0] * parallelism
+        self._crashes = [0] * parallelism
+        self._poller: int | None = None
+        self._paused_until = -math.inf
+        self._failing_since: float | None = None
+        self.stopping = False
+
+    @property
+    def parallelism(self) -> int:
+        return len(self._steps)
+
+    @property
+    def paused_until(self) -> float:
+        """No fetch starts before this time (``-inf``: never paused)."""
+        return self._paused_until
+
+    @property
+    def poller(self) -> int | None:
+        """The fetcher whose idle wait ends in a poll, if any; the others park."""
+        return self._poller
+
+    def step(self, slot: int) -> Step[E] | None:
+        """What ``slot`` was last told to do."""
+        return self._steps[slot]
+
+    def unreachable_for(self, now: float) -> float:
+        """Seconds MO has failed this listener's calls without a fetch answered in between."""
+        return 0.0 if self._failing_since is None else now - self._failing_since
+
+    # --- Transitions -------------------------------------------------------------------------
+
+    def next(self, slot: int, now: float) -> Step[E]:
+        """What ``slot`` does now: at start, and whenever a :class:`Wait` has ended."""
+        if self.stopping:
+            return self._set(slot, _STOP)
+        step = self._steps[slot]
+        if isinstance(step, Deliver):
+            return step
+        if isinstance(step, Wait) and now < step.until:
+            return step
+        if self._poller == slot:
+            self._poller = None
+        if now < self._paused_until:
+            return self._set(slot, Wait(self._paused_until))
+        return self._set(slot, _FETCH)
+
+    def fetched(self, slot: int, event: E, now: float) -> Then[E]:
+        """MO handed ``slot`` an event: deliver it, and wake the idle, there may be more."""
+        self._answered(slot)
+        woken = self._wake_all()
+        return Then(self._set(slot, Deliver(event)), _WAKE if woken else ())
+
+    def empty(self, slot: int, now: float) -> Then[E]:
+        """MO had no event for ``slot``."""
+        self._answered(slot)
+        return Then(self._idle(slot, now))
+
+    def fetch_failed(self, slot: int, now: float) -> Then[E]:
+        """The fetch of ``slot`` failed: it backs off; the failure streak goes on."""
+        self._mo_failed(now)
+        return Then(self._back_off(slot, now))
+
+    def delivered(self, slot: int, decision: Decision, now: float) -> Then[E]:
+        """The delivery of ``slot`` ended with ``decision`` (see :func:`decisions.decide`)."""
+        step = self._steps[slot]
+        assert isinstance(step, Deliver), f"fetcher {slot} delivers nothing"
+        if decision.pause > 0:
+            self._paused_until = max(self._paused_until, now + decision.pause)
+        effects: tuple[Effect[E], ...] = (
+            (Acknowledge(step.event),) if decision.ack else ()
+        )
+        if decision.back_off:
+            return Then(self._back_off(slot, now), effects)
+        self._steps[slot] = None
+        return Then(self.next(slot, now), effects)
+
+    def ack_failed(self, attempt: int, now: float) -> Wait | None:
+        """Acknowledging failed for the ``attempt``-th time: when to try again, or None to
+        leave the event to MO, which offers it again later."""
+        self._mo_failed(now)
+        if attempt >= ACK_ATTEMPTS:
+            return None
+        return Wait(now + backoff_delay(attempt, self._rng))
+
+    def crashed(self, slot: int, now: float) -> Then[E]:
+        """``slot`` failed unexpectedly: it drops what it held and restarts after a back-off."""
+        self._crashes[slot] += 1
+        self._failures[slot] = 0
+        if self._poller == slot:
+            self._poller = None
+        if self.stopping:
+            return Then(self._set(slot, _STOP))
+        delay = backoff_delay(self._crashes[slot], self._rng)
+        return Then(self._set(slot, Wait(now + delay)))
+
+    def stop(self) -> tuple[Effect[E], ...]:
+        """Shutdown: no fetch starts from now on; every fetcher not delivering is cancelled,
+        those delivering finish (and their events are acknowledged)."""
+        self.stopping = True
+        self._poller = None
+        idle = frozenset(
+            slot
+            for slot, step in enumerate(self._steps)
+            if not isinstance(step, Deliver)
+        )
+        for slot in idle:
+            self._steps[slot] = _STOP
+        return (Cancel(idle),)
+
+    # --- The policy's parts ------------------------------------------------------------------
+
+    def _idle(self, slot: int, now: float) -> Step[E]:
+        """The idle rota: one fetcher polls again after the idle interval, the rest park."""
+        if self.stopping:
+            return self._set(slot, _STOP)
+        if self._poller is None:
+            self._poller = slot
+            return self._set(slot, Wait(now + self._idle_interval(), wakeable=True))
+        return self._set(slot, Wait(math.inf, wakeable=True))
+
+    def _wake_all(self) -> bool:
+        woken = False
+        for slot, step in enumerate(self._steps):
+            if isinstance(step, Wait) and step.wakeable:
+                self._steps[slot] = None
+                woken = True
+        self._poller = None
+        return woken
+
+    def _back_off(self, slot: int, now: float) -> Step[E]:
+        if self.stopping:
+            return self._set(slot, _STOP)
+        self._failures[slot] += 1
+        delay = backoff_delay(self._failures[slot], self._rng)
+        return self._set(slot, Wait(now + delay))
+
+    def _answered(self, slot: int) -> None:
+        self._failures[slot] = 0
+        self._failing_since = None
+
+    def _mo_failed(self, now: float) -> None:
+        if self._failing_since is None:
+            self._failing_since = now
+
+    def _set(self, slot: int, step: Step[E]) -> Step[E]:
+        self._steps[slot] = step
+        return step

@@ -1,0 +1,377 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""The listener state's rules (idle rota, pause, failure streak, shutdown), without a loop."""
+
+import math
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import initialize
+from hypothesis.stateful import invariant
+from hypothesis.stateful import precondition
+from hypothesis.stateful import rule
+
+from fastramqpi.events._state import ACK_ATTEMPTS
+from fastramqpi.events._state import Acknowledge
+from fastramqpi.events._state import Cancel
+from fastramqpi.events._state import Deliver
+from fastramqpi.events._state import Fetch
+from fastramqpi.events._state import ListenerState
+from fastramqpi.events._state import Step
+from fastramqpi.events._state import Stop
+from fastramqpi.events._state import Then
+from fastramqpi.events._state import Wait
+from fastramqpi.events._state import Wake
+from fastramqpi.events.decisions import Decision
+
+IDLE = 1.75
+HANDLED = Decision(ack=True)
+FAILED = Decision(ack=False)
+UNREACHABLE = Decision(ack=False, back_off=True)
+
+
+def listener(parallelism: int) -> ListenerState[str]:
+    """A listener whose back-off jitter is always the top of its range."""
+    return ListenerState(parallelism, idle_interval=lambda: IDLE, rng=lambda: 1.0)
+
+
+def started(parallelism: int, now: float = 0.0) -> ListenerState[str]:
+    state = listener(parallelism)
+    assert [state.next(slot, now) for slot in range(parallelism)] == [
+        Fetch()
+    ] * parallelism
+    return state
+
+
+# --- Idle rota ---------------------------------------------------------------------------
+
+
+def test_every_fetcher_fetches_at_start() -> None:
+    started(4)
+
+
+def test_the_first_empty_fetch_polls_again_after_the_idle_interval() -> None:
+    state = started(1)
+    assert state.empty(0, now=10.0) == Then(Wait(10.0 + IDLE, wakeable=True))
+    assert state.next(0, now=11.0) == Wait(10.0 + IDLE, wakeable=True)
+    assert state.next(0, now=10.0 + IDLE) == Fetch()
+
+
+def test_only_one_idle_fetcher_polls_the_others_park() -> None:
+    state = started(3)
+    assert state.empty(0, now=1.0).step == Wait(1.0 + IDLE, wakeable=True)
+    assert state.empty(1, now=1.0).step == Wait(math.inf, wakeable=True)
+    assert state.empty(2, now=1.0).step == Wait(math.inf, wakeable=True)
+    assert state.poller == 0
+
+
+def test_the_idle_interval_is_read_at_every_idle_wait() -> None:
+    interval = [1.0]
+    state = ListenerState[str](1, idle_interval=lambda: interval[0], rng=lambda: 1.0)
+    state.next(0, 0.0)
+    assert state.empty(0, now=0.0).step == Wait(1.0, wakeable=True)
+    interval[0] = 0.2
+    assert state.next(0, now=1.0) == Fetch()
+    assert state.empty(0, now=1.0).step == Wait(1.2, wakeable=True)
+
+
+def test_the_poller_keeps_polling_while_the_others_stay_parked() -> None:
+    state = started(2)
+    state.empty(0, now=0.0)
+    state.empty(1, now=0.0)
+    assert state.next(0, now=IDLE) == Fetch()
+    assert state.next(1, now=IDLE) == Wait(math.inf, wakeable=True)
+    assert state.empty(0, now=IDLE).step == Wait(2 * IDLE, wakeable=True)
+
+
+def test_an_event_wakes_every_idle_fetcher_and_is_delivered() -> None:
+    state = started(3)
+    state.empty(0, now=0.0)
+    state.empty(1, now=0.0)
+    assert state.next(2, now=0.0) == Fetch()
+    assert state.fetched(2, "event", now=0.5) == Then(Deliver("event"), (Wake(),))
+    assert state.next(0, now=0.5) == Fetch()
+    assert state.next(1, now=0.5) == Fetch()
+    assert state.poller is None
+
+
+def test_an_event_found_while_nobody_idles_wakes_nobody() -> None:
+    state = started(2)
+    assert state.fetched(0, "event", now=0.0) == Then(Deliver("event"))
+
+
+def test_a_handled_event_is_acknowledged_and_the_fetcher_fetches_again() -> None:
+    state = started(1)
+    state.fetched(0, "event", now=0.0)
+    assert state.delivered(0, HANDLED, now=0.1) == Then(
+        Fetch(), (Acknowledge("event"),)
+    )
+
+
+def test_a_failed_event_is_not_acknowledged() -> None:
+    state = started(1)
+    state.fetched(0, "event", now=0.0)
+    assert state.delivered(0, FAILED, now=0.1) == Then(Fetch())
+
+
+# --- Pause ---------------------------------------------------------------------------------
+
+
+def test_retry_after_holds_back_every_fetcher_of_the_listener() -> None:
+    state = started(2)
+    state.fetched(0, "a", now=0.0)
+    state.empty(1, now=0.0)
+    then = state.delivered(0, Decision(ack=False, pause=5.0), now=1.0)
+    assert then == Then(Wait(6.0))
+    assert state.next(1, now=IDLE) == Wait(6.0)
+    assert state.next(0, now=6.0) == Fetch()
+    assert state.next(1, now=6.0) == Fetch()
+
+
+def test_a_fetched_event_is_delivered_during_a_pause() -> None:
+    """It was claimed already: holding it would only delay it."""
+    state = started(2)
+    state.fetched(0, "a", now=0.0)
+    state.delivered(0, Decision(ack=False, pause=5.0), now=0.0)
+    assert state.fetched(1, "b", now=0.1).step == Deliver("b")
+
+
+def test_a_shorter_pause_does_not_shorten_a_longer_one() -> None:
+    state = started(2)
+    state.fetched(0, "a", now=0.0)
+    state.fetched(1, "b", now=0.0)
+    state.delivered(0, Decision(ack=False, pause=60.0), now=0.0)
+    assert state.delivered(1, Decision(ack=True, pause=1.0), now=0.0) == Then(
+        Wait(60.0), (Acknowledge("b"),)
+    )
+    assert state.paused_until == 60.0
+
+
+def test_a_pause_that_grows_during_a_wait_is_waited_out() -> None:
+    state = started(2)
+    state.fetched(0, "a", now=0.0)
+    state.fetched(1, "b", now=0.0)
+    assert state.delivered(0, Decision(ack=False, pause=2.0), now=0.0).step == Wait(2.0)
+    state.delivered(1, Decision(ack=False, pause=10.0), now=1.0)
+    assert state.next(0, now=2.0) == Wait(11.0)
+
+
+# --- Failure streak ------------------------------------------------------------------------
+
+
+def test_a_failing_fetch_backs_off_doubling() -> None:
+    state = started(1)
+    waits = []
+    now = 0.0
+    for _ in range(4):
+        step = state.fetch_failed(0, now).step
+        assert isinstance(step, Wait)
+        assert not step.wakeable
+        waits.append(step.until - now)
+        now = step.until
+        assert state.next(0, now) == Fetch()
+    assert waits == [0.5, 1.0, 2.0, 4.0]
+
+
+def test_an_answered_fetch_ends_the_back_off() -> None:
+    state = started(1)
+    for now in (0.0, 1.0, 2.0):
+        state.fetch_failed(0, now)
+        state.next(0, now + 10)
+    state.empty(0, now=20.0)
+    assert state.next(0, now=20.0 + IDLE) == Fetch()
+    assert state.fetch_failed(0, now=30.0).step == Wait(30.5)
+
+
+def test_an_unreachable_handler_backs_off_the_fetcher() -> None:
+    state = started(1)
+    state.fetched(0, "a", now=0.0)
+    assert state.delivered(0, UNREACHABLE, now=0.0) == Then(Wait(0.5))
+
+
+def test_mo_unreachable_counts_from_the_first_failure_until_a_fetch_is_answered() -> (
+    None
+):
+    state = started(2)
+    assert state.unreachable_for(now=5.0) == 0.0
+    state.fetch_failed(0, now=5.0)
+    state.fetch_failed(1, now=6.0)
+    assert state.ack_failed(1, now=7.0) is not None
+    assert state.unreachable_for(now=65.0) == 60.0
+    state.next(0, now=70.0)
+    state.empty(0, now=70.0)
+    assert state.unreachable_for(now=71.0) == 0.0
+
+
+def test_an_acknowledgement_is_retried_then_left_to_mo() -> None:
+    state = started(1)
+    assert state.ack_failed(1, now=0.0) == Wait(0.5)
+    assert state.ack_failed(2, now=1.0) == Wait(2.0)
+    assert state.ack_failed(ACK_ATTEMPTS, now=2.0) is None
+
+
+def test_a_crashed_fetcher_restarts_after_a_growing_back_off() -> None:
+    state = started(1)
+    assert state.crashed(0, now=0.0) == Then(Wait(0.5))
+    assert state.next(0, now=0.5) == Fetch()
+    assert state.crashed(0, now=1.0) == Then(Wait(2.0))
+
+
+def test_a_crashed_poller_hands_the_rota_on() -> None:
+    state = started(2)
+    state.empty(0, now=0.0)
+    state.next(0, now=IDLE)
+    state.crashed(0, now=IDLE)
+    assert state.empty(1, now=IDLE).step == Wait(2 * IDLE, wakeable=True)
+
+
+# --- Shutdown ------------------------------------------------------------------------------
+
+
+def test_stop_cancels_every_fetcher_but_those_delivering() -> None:
+    state = started(4)
+    state.fetched(0, "a", now=0.0)
+    state.empty(1, now=0.0)
+    state.fetch_failed(2, now=0.0)
+    assert state.stop() == (Cancel(frozenset({1, 2, 3})),)
+
+
+def test_a_delivery_under_way_at_stop_is_acknowledged_and_its_fetcher_ends() -> None:
+    state = started(1)
+    state.fetched(0, "a", now=0.0)
+    state.stop()
+    assert state.delivered(0, HANDLED, now=1.0) == Then(Stop(), (Acknowledge("a"),))
+
+
+def test_no_back_off_after_stop() -> None:
+    state = started(1)
+    state.fetched(0, "a", now=0.0)
+    state.stop()
+    assert state.delivered(0, UNREACHABLE, now=1.0) == Then(Stop())
+
+
+# --- Properties ----------------------------------------------------------------------------
+
+
+class Listener(RuleBasedStateMachine):
+    """Any sequence of what MO, the handler and time can do to one listener's fetchers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 0.0
+        self.state = listener(1)
+        self.steps: dict[int, Step[str]] = {}
+        self.fetching: set[int] = set()
+        self.events = 0
+
+    @initialize(parallelism=st.integers(min_value=1, max_value=5))
+    def start(self, parallelism: int) -> None:
+        self.state = listener(parallelism)
+        for slot in range(parallelism):
+            self.take(slot, self.state.next(slot, self.now))
+
+    def take(self, slot: int, step: Step[str]) -> None:
+        if isinstance(step, Fetch):
+            assert not self.state.stopping, "a fetch started after stop"
+            assert self.now >= self.state.paused_until, "a fetch started while paused"
+            self.fetching.add(slot)
+        self.steps[slot] = step
+
+    def answer(self, slot: int, then: Then[str]) -> None:
+        self.fetching.discard(slot)
+        self.take(slot, then.step)
+        if Wake() in then.effects:
+            for other, step in list(self.steps.items()):
+                if isinstance(step, Wait) and step.wakeable:
+                    self.take(other, self.state.next(other, self.now))
+
+    def slots(self, kind: type) -> list[int]:
+        return sorted(s for s, step in self.steps.items() if isinstance(step, kind))
+
+    @precondition(lambda self: self.slots(Fetch))
+    @rule(data=st.data(), found=st.booleans(), failed=st.booleans())
+    def fetch_answered(self, data: st.DataObject, found: bool, failed: bool) -> None:
+        slot = data.draw(st.sampled_from(self.slots(Fetch)))
+        if failed:
+            self.answer(slot, self.state.fetch_failed(slot, self.now))
+        elif found:
+            self.events += 1
+            self.answer(slot, self.state.fetched(slot, f"e{self.events}", self.now))
+        else:
+            self.answer(slot, self.state.empty(slot, self.now))
+
+    @precondition(lambda self: self.slots(Deliver))
+    @rule(
+        data=st.data(),
+        ack=st.booleans(),
+        pause=st.sampled_from([0.0, 0.5, 3.0, 60.0]),
+        back_off=st.booleans(),
+    )
+    def delivered(
+        self, data: st.DataObject, ack: bool, pause: float, back_off: bool
+    ) -> None:
+        slot = data.draw(st.sampled_from(self.slots(Deliver)))
+        before = self.state.paused_until
+        decision = Decision(ack=ack and not back_off, pause=pause, back_off=back_off)
+        then = self.state.delivered(slot, decision, self.now)
+        assert self.state.paused_until >= before, "a pause was shortened"
+        if pause:
+            assert self.state.paused_until >= self.now + pause
+        assert (Acknowledge(self.steps[slot].event) in then.effects) == decision.ack  # type: ignore[union-attr]
+        self.answer(slot, then)
+
+    @precondition(lambda self: self.slots(Fetch) or self.slots(Deliver))
+    @rule(data=st.data())
+    def crash(self, data: st.DataObject) -> None:
+        slot = data.draw(st.sampled_from(self.slots(Fetch) + self.slots(Deliver)))
+        self.answer(slot, self.state.crashed(slot, self.now))
+
+    @rule(seconds=st.sampled_from([0.1, 0.5, 1.0, IDLE, 10.0, 100.0]))
+    def time_passes(self, seconds: float) -> None:
+        """Every wait that has ended asks what next: time passing is a transition."""
+        before = self.state.paused_until
+        self.now += seconds
+        for slot in self.slots(Wait):
+            if self.now >= self.steps[slot].until:  # type: ignore[union-attr]
+                self.take(slot, self.state.next(slot, self.now))
+        assert self.state.paused_until == before, "time shortened a pause"
+
+    @rule()
+    def stop(self) -> None:
+        [cancel] = self.state.stop()
+        assert isinstance(cancel, Cancel)
+        assert cancel.slots == set(self.steps) - set(self.slots(Deliver))
+        for slot in cancel.slots:
+            self.fetching.discard(slot)
+            self.steps[slot] = Stop()
+
+    @invariant()
+    def never_two_pollers(self) -> None:
+        polling = [
+            step
+            for step in self.steps.values()
+            if isinstance(step, Wait) and step.wakeable and step.until < math.inf
+        ]
+        assert len(polling) <= 1
+
+    @invariant()
+    def never_asleep_for_good(self) -> None:
+        """Unless stopping, some fetcher is busy or will look again at a finite time."""
+        if self.state.stopping or not self.steps:
+            return
+        assert any(
+            not isinstance(step, Wait) or step.until < math.inf
+            for step in self.steps.values()
+        )
+
+    @invariant()
+    def the_state_agrees(self) -> None:
+        for slot, step in self.steps.items():
+            assert self.state.step(slot) == step
+
+
+TestListener = Listener.TestCase
+TestListener.settings = settings(
+    max_examples=300, stateful_step_count=40, deadline=None
+)
