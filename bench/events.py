@@ -330,7 +330,7 @@ def idle_latencies(
 
 def _untrace() -> None:
     """Deliver straight away, without asking whether DEBUG is on and timing the delivery."""
-    from fastramqpi.events import delivery
+    from fastramqpi.events import _delivery as delivery
 
     async def deliver(
         self: Any, path: str, subject: str, priority: int, listener: str = ""
@@ -490,7 +490,7 @@ def _in_process_cost(rounds: int = 30, count: int = 10000) -> float:
     import logging
 
     from fastramqpi import log
-    from fastramqpi.events import delivery
+    from fastramqpi.events import _delivery as delivery
 
     log.configure("INFO")
     assert not logging.getLogger(delivery.__name__).isEnabledFor(logging.DEBUG)

@@ -9,7 +9,7 @@ import httpx
 
 from fastramqpi.config import Settings
 from fastramqpi.config import join_url
-from fastramqpi.events.models import GraphQLEvents
+from fastramqpi.events._models import GraphQLEvents
 
 
 def _public(url: str) -> str:

@@ -6,19 +6,19 @@ Declare listeners with :class:`GraphQLEvents`; each event is POSTed as ``Event[T
 listener's path and acknowledged in MO when the handler answers 2xx.
 """
 
+import warnings
 from typing import TYPE_CHECKING
+from typing import Any
 
-from fastramqpi._events_client import EventsClient
-from fastramqpi.config import join_url
-from fastramqpi.events.delivery import Handlers
-from fastramqpi.events.delivery import InProcess
-from fastramqpi.events.delivery import OverHTTP
-from fastramqpi.events.models import Event
-from fastramqpi.events.models import GraphQLEvents
-from fastramqpi.events.models import Listener
-from fastramqpi.events.models import Namespace
-from fastramqpi.events.system import EventsSystem
-from fastramqpi.events.system import MOEventsAPI
+from fastramqpi import _events_client
+from fastramqpi import config as _config
+from fastramqpi.events import _delivery
+from fastramqpi.events import _system
+from fastramqpi.events._models import Event
+from fastramqpi.events._models import GraphQLEvents
+from fastramqpi.events._models import Listener
+from fastramqpi.events._models import Namespace
+from fastramqpi.events._system import EventsSystem
 
 if TYPE_CHECKING:
     from fastramqpi.context import Context
@@ -26,12 +26,35 @@ if TYPE_CHECKING:
 __all__ = [
     "NO_EVENT_SLEEP_DURATION",
     "Event",
-    "EventsSystem",
     "GraphQLEvents",
     "Listener",
     "Namespace",
-    "create_events_system",
 ]
+
+_DEPRECATED = {
+    "Handlers": (_delivery, "Handlers"),
+    "InProcess": (_delivery, "InProcess"),
+    "OverHTTP": (_delivery, "OverHTTP"),
+    "MOEventsAPI": (_system, "MOEventsAPI"),
+    "EventsClient": (_events_client, "EventsClient"),
+    "join_url": (_config, "join_url"),
+}
+"""Internals this package exported before its public API was settled; gone in 19.0."""
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _DEPRECATED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from fastramqpi._warnings import FastRAMQPIDeprecationWarning
+
+    warnings.warn(
+        f"fastramqpi.events.{name} is internal and will be removed in FastRAMQPI 19",
+        FastRAMQPIDeprecationWarning,
+        stacklevel=2,
+    )
+    module, attribute = _DEPRECATED[name]
+    return getattr(module, attribute)
+
 
 NO_EVENT_SLEEP_DURATION: float = 1.75
 """Seconds between a listener's polls while MO has no event for it (read at every wait, by
@@ -55,16 +78,16 @@ def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSys
     Events go through ``context["app"]`` itself, or to ``settings.event_delivery_url`` if set.
     """
 
-    def connect() -> tuple[MOEventsAPI, Handlers]:
+    def connect() -> tuple[_system.MOEventsAPI, _delivery.Handlers]:
         settings = context["settings"]
         # Never entered as a context manager: its exit would close the shared MO client.
-        mo = EventsClient(
-            url=join_url(settings.mo_url, f"graphql/v{EVENTS_GRAPHQL_VERSION}"),
+        mo = _events_client.EventsClient(
+            url=_config.join_url(settings.mo_url, f"graphql/v{EVENTS_GRAPHQL_VERSION}"),
             # ariadne-codegen 0.19's HttpClient protocol, unlike httpx, takes ``json`` positionally.
             http_client=context["mo_client"],  # type: ignore[arg-type]
         )
         if settings.event_delivery_url is not None:
-            return mo, OverHTTP(str(settings.event_delivery_url))
-        return mo, InProcess(context["app"], {"context": context})
+            return mo, _delivery.OverHTTP(str(settings.event_delivery_url))
+        return mo, _delivery.InProcess(context["app"], {"context": context})
 
     return EventsSystem(config, connect, idle_interval=_idle_interval)

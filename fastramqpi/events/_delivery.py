@@ -20,10 +20,10 @@ import structlog
 from starlette.types import ASGIApp
 from starlette.types import Message
 
-from fastramqpi.events.decisions import Delivered
-from fastramqpi.events.decisions import Outcome
-from fastramqpi.events.decisions import Unreachable
-from fastramqpi.events.decisions import succeeded
+from fastramqpi.events._decisions import Delivered
+from fastramqpi.events._decisions import Outcome
+from fastramqpi.events._decisions import Unreachable
+from fastramqpi.events._decisions import succeeded
 
 logger = structlog.stdlib.get_logger(__name__)
 _level = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import httpx
 import structlog
 
 from fastramqpi._events_client import GraphQLClientHttpError
-from fastramqpi.events import metrics
+from fastramqpi.events import _metrics as metrics
 
 
 def is_outage(error: BaseException) -> bool:

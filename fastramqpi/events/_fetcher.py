@@ -23,10 +23,13 @@ from uuid import UUID
 
 import structlog
 
-from fastramqpi.events import decisions
-from fastramqpi.events import metrics
+from fastramqpi.events import _decisions as decisions
+from fastramqpi.events import _metrics as metrics
+from fastramqpi.events._delivery import Handlers
 from fastramqpi.events._errors import FailureLog
 from fastramqpi.events._errors import describe
+from fastramqpi.events._models import Listener
+from fastramqpi.events._poison import PoisonEvents
 from fastramqpi.events._state import ACK_ATTEMPTS
 from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
@@ -38,9 +41,6 @@ from fastramqpi.events._state import Step
 from fastramqpi.events._state import Stop
 from fastramqpi.events._state import Wait
 from fastramqpi.events._state import Wake
-from fastramqpi.events.delivery import Handlers
-from fastramqpi.events.models import Listener
-from fastramqpi.events.poison import PoisonEvents
 
 __all__ = ["ACK_ATTEMPTS", "EventsAPI", "ListenerFetchers", "describe"]
 

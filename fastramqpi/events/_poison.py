@@ -13,11 +13,11 @@ from uuid import UUID
 
 import structlog
 
-from fastramqpi.events import metrics
-from fastramqpi.events.decisions import Delivered
-from fastramqpi.events.decisions import Outcome
-from fastramqpi.events.delivery import Response
-from fastramqpi.events.models import Listener
+from fastramqpi.events import _metrics as metrics
+from fastramqpi.events._decisions import Delivered
+from fastramqpi.events._decisions import Outcome
+from fastramqpi.events._delivery import Response
+from fastramqpi.events._models import Listener
 
 logger = structlog.stdlib.get_logger(__name__)
 

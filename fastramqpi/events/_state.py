@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Generic
 from typing import TypeVar
 
-from fastramqpi.events.decisions import Decision
-from fastramqpi.events.decisions import backoff_delay
+from fastramqpi.events._decisions import Decision
+from fastramqpi.events._decisions import backoff_delay
 
 E = TypeVar("E")
 

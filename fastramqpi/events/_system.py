@@ -18,15 +18,15 @@ from uuid import UUID
 import structlog
 
 from fastramqpi._events_client import GraphQLClientGraphQLMultiError
-from fastramqpi.events import decisions
+from fastramqpi.events import _decisions as decisions
+from fastramqpi.events._delivery import Handlers
 from fastramqpi.events._errors import FailureLog
 from fastramqpi.events._errors import describe
-from fastramqpi.events.delivery import Handlers
-from fastramqpi.events.fetcher import EventsAPI
-from fastramqpi.events.fetcher import ListenerFetchers
-from fastramqpi.events.models import GraphQLEvents
-from fastramqpi.events.models import Listener
-from fastramqpi.events.models import Namespace
+from fastramqpi.events._fetcher import EventsAPI
+from fastramqpi.events._fetcher import ListenerFetchers
+from fastramqpi.events._models import GraphQLEvents
+from fastramqpi.events._models import Listener
+from fastramqpi.events._models import Namespace
 
 logger = structlog.stdlib.get_logger(__name__)
 

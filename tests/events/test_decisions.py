@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fastramqpi.events.decisions import MAX_PAUSE
-from fastramqpi.events.decisions import Decision
-from fastramqpi.events.decisions import Delivered
-from fastramqpi.events.decisions import Unreachable
-from fastramqpi.events.decisions import backoff_delay
-from fastramqpi.events.decisions import decide
-from fastramqpi.events.decisions import parse_retry_after
-from fastramqpi.events.decisions import status_class
+from fastramqpi.events._decisions import MAX_PAUSE
+from fastramqpi.events._decisions import Decision
+from fastramqpi.events._decisions import Delivered
+from fastramqpi.events._decisions import Unreachable
+from fastramqpi.events._decisions import backoff_delay
+from fastramqpi.events._decisions import decide
+from fastramqpi.events._decisions import parse_retry_after
+from fastramqpi.events._decisions import status_class
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 

@@ -19,9 +19,9 @@ from starlette.types import Send
 
 from fastramqpi.config import Settings
 from fastramqpi.events import Event
-from fastramqpi.events.decisions import Delivered
-from fastramqpi.events.decisions import Unreachable
-from fastramqpi.events.delivery import InProcess
+from fastramqpi.events._decisions import Delivered
+from fastramqpi.events._decisions import Unreachable
+from fastramqpi.events._delivery import InProcess
 from fastramqpi.main import FastRAMQPI
 from tests.events.conftest import Logs
 

@@ -20,10 +20,10 @@ from fastramqpi._events_client import GraphQLClientHttpError
 from fastramqpi._events_client.fetch_event import FetchEvent
 from fastramqpi.events import GraphQLEvents
 from fastramqpi.events import Listener
+from fastramqpi.events._delivery import InProcess
 from fastramqpi.events._errors import is_outage
-from fastramqpi.events.delivery import InProcess
-from fastramqpi.events.fetcher import ListenerFetchers
-from fastramqpi.events.system import EventsSystem
+from fastramqpi.events._fetcher import ListenerFetchers
+from fastramqpi.events._system import EventsSystem
 from fastramqpi.mo import TokenRefused
 from tests.events.conftest import until
 

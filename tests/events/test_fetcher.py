@@ -18,8 +18,8 @@ from prometheus_client import REGISTRY
 import fastramqpi.events
 from fastramqpi.events import Event
 from fastramqpi.events import Listener
-from fastramqpi.events.delivery import InProcess
-from fastramqpi.events.fetcher import ListenerFetchers
+from fastramqpi.events._delivery import InProcess
+from fastramqpi.events._fetcher import ListenerFetchers
 from tests.waiting import until
 
 

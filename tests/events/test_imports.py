@@ -7,6 +7,8 @@ from graphlib import CycleError
 from graphlib import TopologicalSorter
 from pathlib import Path
 
+import pytest
+
 import fastramqpi.events
 
 PACKAGE = "fastramqpi.events"
@@ -43,3 +45,25 @@ def test_the_events_package_has_no_import_cycle() -> None:
         tuple(TopologicalSorter(graph).static_order())
     except CycleError as error:
         raise AssertionError(f"import cycle: {' -> '.join(error.args[1])}") from None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Handlers", "InProcess", "OverHTTP", "MOEventsAPI", "EventsClient", "join_url"],
+)
+def test_internals_exported_before_warn_and_still_work(name: str) -> None:
+    import fastramqpi.events
+    from fastramqpi import FastRAMQPIDeprecationWarning
+
+    with pytest.warns(FastRAMQPIDeprecationWarning, match=f"fastramqpi.events.{name}"):
+        value = getattr(fastramqpi.events, name)
+
+    assert value is not None
+    assert name not in fastramqpi.events.__all__
+
+
+def test_the_public_names_do_not_warn() -> None:
+    import fastramqpi.events
+
+    for name in fastramqpi.events.__all__:
+        getattr(fastramqpi.events, name)

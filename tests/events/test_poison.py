@@ -13,11 +13,11 @@ from fastapi import Response
 from fastramqpi.emulator import Emulator
 from fastramqpi.events import Event
 from fastramqpi.events import Listener
-from fastramqpi.events.decisions import Delivered
-from fastramqpi.events.decisions import Outcome
-from fastramqpi.events.decisions import Unreachable
-from fastramqpi.events.poison import Strikes
-from fastramqpi.events.poison import is_rejection
+from fastramqpi.events._decisions import Delivered
+from fastramqpi.events._decisions import Outcome
+from fastramqpi.events._decisions import Unreachable
+from fastramqpi.events._poison import Strikes
+from fastramqpi.events._poison import is_rejection
 from tests.events.conftest import Logs
 from tests.events.conftest import integration
 from tests.events.conftest import metric

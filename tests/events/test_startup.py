@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastramqpi.emulator import Emulator
 from fastramqpi.events import Event
 from fastramqpi.events import Listener
-from fastramqpi.events import system
+from fastramqpi.events import _system as system
 from tests.events.conftest import Logs
 from tests.events.conftest import integration
 from tests.events.conftest import pending_subjects

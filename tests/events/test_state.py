@@ -12,6 +12,7 @@ from hypothesis.stateful import invariant
 from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
 
+from fastramqpi.events._decisions import Decision
 from fastramqpi.events._state import ACK_ATTEMPTS
 from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
@@ -23,7 +24,6 @@ from fastramqpi.events._state import Stop
 from fastramqpi.events._state import Then
 from fastramqpi.events._state import Wait
 from fastramqpi.events._state import Wake
-from fastramqpi.events.decisions import Decision
 
 IDLE = 1.75
 HANDLED = Decision(ack=True)
