@@ -31,9 +31,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from fastramqpi.config import DatabaseSettings
-from fastramqpi.database import database_url
-from fastramqpi.database import describe
-from fastramqpi.database import prepare_schema
+from fastramqpi.database._engine import database_url
+from fastramqpi.database._engine import describe
+from fastramqpi.database._migrations import prepare_schema
 
 PREFIX = "FASTRAMQPI__DATABASE__"
 MAINTENANCE_DATABASE = "postgres"

@@ -27,20 +27,9 @@ from fastramqpi.database._engine import create_engine
 from fastramqpi.database._engine import create_sessionmaker
 from fastramqpi.database._engine import database_url
 from fastramqpi.database._engine import describe
-from fastramqpi.database._migrations import LOCK_KEY
-from fastramqpi.database._migrations import alembic_config
 from fastramqpi.database._migrations import prepare_schema
 
-__all__ = [
-    "LOCK_KEY",
-    "Database",
-    "alembic_config",
-    "create_engine",
-    "create_sessionmaker",
-    "database_url",
-    "describe",
-    "prepare_schema",
-]
+__all__ = ["Database"]
 
 logger = structlog.stdlib.get_logger(__name__)
 
