@@ -7,8 +7,10 @@ stay parseable and the request id bound by the middleware reaches uvicorn's line
 Tracebacks are rendered without local variables: locals hold tokens and passwords.
 """
 
+import functools
 import logging
 import sys
+from typing import Any
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
@@ -49,6 +51,39 @@ class _ProbesAtDebug(logging.Filter):
             return True
         record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
+class _Formatter(structlog.stdlib.ProcessorFormatter):
+    """structlog's ``ProcessorFormatter``, minus two copies on the line every request logs.
+
+    For a plain standard-library record (uvicorn's access line is one per request) it runs
+    the same processors on an event dict built from the record, but skips the copy of the
+    record and the second pass through ``logging.Formatter``: with a JSON renderer last
+    they only cost time. Records from structlog or with a traceback or stack take the
+    general path.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        if (
+            record.exc_info
+            or record.stack_info
+            or isinstance(record.msg, dict)
+            or hasattr(record, "_logger")
+        ):
+            return super().format(record)
+        method = record.levelname.lower()
+        event: Any = {
+            "event": record.getMessage(),
+            "_record": record,
+            "_from_structlog": False,
+        }
+        for processor in self._pipeline:
+            event = processor(self.logger, method, event)
+        return str(event)
+
+    @functools.cached_property
+    def _pipeline(self) -> list[Processor]:
+        return [*(self.foreign_pre_chain or ()), *self.processors]
 
 
 def _shared_processors() -> list[Processor]:
@@ -101,7 +136,7 @@ def configure(log_level: str = "INFO", json_logs: bool = True) -> None:
     handler = _StderrHandler()
     handler.addFilter(_ProbesAtDebug())
     handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
+        _Formatter(
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
