@@ -8,8 +8,10 @@ Tracebacks are rendered without local variables: locals hold tokens and password
 """
 
 import functools
+import json
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -83,7 +85,28 @@ class _Formatter(structlog.stdlib.ProcessorFormatter):
 
     @functools.cached_property
     def _pipeline(self) -> list[Processor]:
-        return [*(self.foreign_pre_chain or ()), *self.processors]
+        """The processors, less those that only render a traceback or stack."""
+        return [
+            p
+            for p in (*(self.foreign_pre_chain or ()), *self.processors)
+            if not isinstance(p, _TRACEBACK_RENDERERS)
+        ]
+
+
+_TRACEBACK_RENDERERS = (
+    structlog.processors.StackInfoRenderer,
+    structlog.processors.ExceptionRenderer,
+)
+
+
+@functools.cache
+def _json_encoder(default: Callable[[Any], Any]) -> json.JSONEncoder:
+    return json.JSONEncoder(default=default)
+
+
+def _json_dumps(obj: Any, default: Callable[[Any], Any]) -> str:
+    """``json.dumps`` with one encoder for every line rather than a new one per line."""
+    return _json_encoder(default).encode(obj)
 
 
 def _shared_processors() -> list[Processor]:
@@ -102,7 +125,7 @@ def _renderers(json_logs: bool) -> list[Processor]:
             structlog.processors.ExceptionRenderer(
                 ExceptionDictTransformer(show_locals=False)
             ),
-            structlog.processors.JSONRenderer(),
+            structlog.processors.JSONRenderer(serializer=_json_dumps),
         ]
     return [
         structlog.dev.ConsoleRenderer(
