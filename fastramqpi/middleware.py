@@ -99,7 +99,7 @@ class RequestMiddleware:
         header = (_REQUEST_ID_HEADER, request_id.encode("latin-1"))
         started = False
         status = 500
-        response_headers: Iterable[tuple[bytes, bytes]] = ()
+        response_headers: list[tuple[bytes, bytes]] = []
         end = 0.0
 
         async def send_with_id(message: Message) -> None:
@@ -107,8 +107,8 @@ class RequestMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                response_headers = message.get("headers", ())
-                message["headers"] = [*response_headers, header]
+                headers = [*message.get("headers", ()), header]
+                message["headers"] = response_headers = headers
             elif message["type"] == "http.response.body" and not message.get(
                 "more_body"
             ):
