@@ -8,9 +8,12 @@ pipeline). Load comes from a third process: a minimal keep-alive HTTP/1.1 client
 cheaper per request than httpx, so the server and not the client is the bottleneck.
 Rounds alternate which app goes first; the medians of the per-round ratios are printed.
 
-    python bench/http_overhead.py [--rounds 6] [--seconds 3] [--connections 32]
+    python bench/http_overhead.py [--rounds 10] [--seconds 3] [--connections 32]
 
-Goal: FastRAMQPI / bare >= 0.9 requests/s. Runs in well under two minutes.
+Goal: FastRAMQPI / bare >= 0.9 requests/s. On a shared machine trust the figure implied by
+the servers' CPU time per request (bare / fastramqpi): requests/s also moves with whatever
+else takes the cores during a round, CPU per request much less. Both are printed with the
+goal beside them. Runs in about two minutes.
 """
 
 import argparse
@@ -28,6 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("fastramqpi", "bare")
 ROUTE = "/ping"
+GOAL = 0.9
 
 
 def _build(kind: str) -> Any:
@@ -200,7 +204,7 @@ def _report(name: str, results: dict[str, list[float]], unit: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
@@ -246,12 +250,14 @@ def main() -> None:
     print(
         f"per-round requests/s ratios: {', '.join(f'{r:.3f}' for r in _ratios(throughput))}"
     )
-    print(f"goal requests/s ratio >= 0.9: {'met' if rps_ratio >= 0.9 else 'NOT met'}")
     # A CPU-bound server's requests/s is the inverse of its CPU per request; this figure
     # holds still on a machine where other processes take the cores by turns.
-    print(
-        f"requests/s ratio implied by server CPU (bare / fastramqpi): {1 / cpu_ratio:.3f}"
-    )
+    for name, ratio in (
+        ("requests/s ratio", rps_ratio),
+        ("requests/s ratio implied by server CPU", 1 / cpu_ratio),
+    ):
+        verdict = "met" if ratio >= GOAL else "NOT met"
+        print(f"{name}: {ratio:.3f}  (goal >= {GOAL}: {verdict})")
 
 
 if __name__ == "__main__":

@@ -104,9 +104,14 @@ class FastRAMQPI:
         # integration's own routes passes ours first.
         app.add_api_route("/", _index, methods=["GET"])
         health.add_routes(app)
+        observe = None
         if settings.enable_metrics:
-            main.metrics.instrument(app, settings.commit_tag, settings.commit_sha)
-        app.add_middleware(middleware.RequestMiddleware, context=self._context)
+            observe = main.metrics.instrument(
+                app, settings.commit_tag, settings.commit_sha
+            )
+        app.add_middleware(
+            middleware.RequestMiddleware, context=self._context, observe=observe
+        )
         self._context["app"] = app
 
         graphql_url = join_url(settings.mo_url, f"graphql/v{graphql_version}")

@@ -12,7 +12,6 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from itertools import accumulate
 from threading import Lock
-from time import perf_counter
 from time import time
 
 import prometheus_client.metrics
@@ -25,11 +24,9 @@ from prometheus_client import Info
 from prometheus_client import generate_latest
 from prometheus_client.metrics_core import Metric
 from prometheus_client.utils import floatToGoString
-from starlette.types import ASGIApp
-from starlette.types import Message
-from starlette.types import Receive
 from starlette.types import Scope
-from starlette.types import Send
+
+from fastramqpi.middleware import Observer
 
 dipex_last_success_timestamp = Gauge(
     "dipex_last_success_timestamp",
@@ -277,59 +274,34 @@ def _handler(scope: Scope, root_path: str) -> str:
     return str(scope.get("root_path", "")[len(root_path) :] + path)
 
 
-class MetricsMiddleware:
-    """Count and time every HTTP request, ``/metrics`` included, as the instrumentator did.
-
-    The duration runs until the last body chunk is sent. A request whose handler raised
-    without answering counts as a 500.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        start = perf_counter()
-        root_path = scope.get("root_path", "")
-        status = 500
-        response_bytes = 0
-        end = 0.0
-
-        async def send_observed(message: Message) -> None:
-            nonlocal status, response_bytes, end
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                response_bytes = _content_length(message.get("headers", ()))
-            elif message["type"] == "http.response.body" and not message.get(
-                "more_body"
-            ):
-                end = perf_counter()
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_observed)
-        finally:
-            _request_metrics.observe(
-                scope["method"],
-                status // 100,
-                _handler(scope, root_path),
-                _content_length(scope["headers"]),
-                response_bytes,
-                (end or perf_counter()) - start,
-            )
+def observe(
+    scope: Scope,
+    root_path: str,
+    status: int,
+    response_headers: Iterable[tuple[bytes, bytes]],
+    seconds: float,
+) -> None:
+    """Count and time one answered HTTP request, ``/metrics`` included, as the
+    instrumentator did."""
+    _request_metrics.observe(
+        scope["method"],
+        status // 100,
+        _handler(scope, root_path),
+        _content_length(scope["headers"]),
+        _content_length(response_headers),
+        seconds,
+    )
 
 
 async def _metrics_endpoint() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def instrument(app: FastAPI, version: str, commit_sha: str) -> None:
-    """Serve ``/metrics`` on ``app``, record its requests and publish the build."""
+def instrument(app: FastAPI, version: str, commit_sha: str) -> Observer:
+    """Serve ``/metrics`` on ``app`` and publish the build; return what records the
+    requests, for the request middleware to call."""
     build_information.info({"version": version, "hash": commit_sha})
-    app.add_middleware(MetricsMiddleware)
     app.add_api_route(
         "/metrics", _metrics_endpoint, methods=["GET"], include_in_schema=False
     )
+    return observe

@@ -7,7 +7,10 @@ bound here are seen by the handler and by uvicorn's access log line.
 """
 
 import json
+from collections.abc import Callable
+from collections.abc import Iterable
 from os import urandom
+from time import perf_counter
 from typing import Any
 
 import structlog
@@ -21,6 +24,10 @@ logger = structlog.stdlib.get_logger(__name__)
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_HEADER = REQUEST_ID_HEADER.encode("latin-1")
+
+Observer = Callable[[Scope, str, int, Iterable[tuple[bytes, bytes]], float], None]
+"""Told of every answered HTTP request: its scope, the ``root_path`` it came in with, the
+status, the response headers and the seconds until the last body chunk was sent."""
 
 
 def _uuid4() -> str:
@@ -60,12 +67,19 @@ class RequestMiddleware:
       and sending its own plain-text 500. If the response had already started, the server
       is left to close the connection: the client sees a truncated response.
 
-    One middleware, because the three share the request's state and the 500 needs the id.
+    - ``observe`` (the metrics, when enabled) is told of every HTTP request once it is
+      answered; a request whose handler raised is told as the 500 it was answered with.
+
+    One middleware, because the three share the request's state and the 500 needs the id;
+    observing here rather than in a layer of its own saves a layer of calls per request.
     """
 
-    def __init__(self, app: ASGIApp, context: Any) -> None:
+    def __init__(
+        self, app: ASGIApp, context: Any, observe: Observer | None = None
+    ) -> None:
         self.app = app
         self.context = context
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -79,15 +93,26 @@ class RequestMiddleware:
             await self.app(scope, receive, send)
             return
 
+        start = perf_counter()
+        root_path = scope.get("root_path", "")
         request_id = state["request_id"] = _request_id(scope)
         header = (_REQUEST_ID_HEADER, request_id.encode("latin-1"))
         started = False
+        status = 500
+        response_headers: list[tuple[bytes, bytes]] = []
+        end = 0.0
 
         async def send_with_id(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status, response_headers, end
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", ()), header]
+                status = message["status"]
+                headers = [*message.get("headers", ()), header]
+                message["headers"] = response_headers = headers
+            elif message["type"] == "http.response.body" and not message.get(
+                "more_body"
+            ):
+                end = perf_counter()
             await send(message)
 
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -104,6 +129,9 @@ class RequestMiddleware:
                 await _send_error(send_with_id, request_id)
         finally:
             structlog.contextvars.reset_contextvars(**tokens)
+            if self.observe is not None:
+                seconds = (end or perf_counter()) - start
+                self.observe(scope, root_path, status, response_headers, seconds)
 
 
 async def _send_error(send: Send, request_id: str) -> None:

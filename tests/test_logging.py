@@ -58,6 +58,19 @@ def test_stdlib_loggers_share_the_pipeline(capsys: pytest.CaptureFixture[str]) -
     assert line["level"] == "warning"
 
 
+def test_other_handlers_see_the_record_as_logged(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rendering a line for stderr leaves the record alone for pytest's and users' handlers."""
+    _fastramqpi()
+    logging.getLogger("some.library").warning("Retrying %s after %d s", "MO", 5)
+
+    [record] = caplog.records
+    assert (record.msg, record.args) == ("Retrying %s after %d s", ("MO", 5))
+    [line] = _json_lines(capsys.readouterr().err)
+    assert line["event"] == "Retrying MO after 5 s"
+
+
 def test_log_level_is_honoured(capsys: pytest.CaptureFixture[str]) -> None:
     _fastramqpi(log_level="WARNING")
     structlog.stdlib.get_logger().info("Chatter")
