@@ -6,7 +6,9 @@ Declare listeners with :class:`GraphQLEvents`; each event is POSTed as ``Event[T
 listener's path and acknowledged in MO when the handler answers 2xx.
 """
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
+from typing import Any
 
 from fastramqpi._events_client import EventsClient
 from fastramqpi.config import join_url
@@ -21,7 +23,10 @@ from fastramqpi.events.system import EventsSystem
 from fastramqpi.events.system import MOEventsAPI
 
 if TYPE_CHECKING:
-    from fastramqpi.context import Context
+    from starlette.types import ASGIApp
+
+    from fastramqpi.config import Settings
+    from fastramqpi.mo import AuthenticatedMOClient
 
 __all__ = [
     "NO_EVENT_SLEEP_DURATION",
@@ -44,22 +49,28 @@ EVENTS_GRAPHQL_VERSION = 25
 """The GraphQL version of the fetcher's own calls; the event API is the same up to v30."""
 
 
-def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSystem:
-    """The events system of an app, connecting to MO through ``context["mo_client"]`` at start.
+def create_events_system(
+    config: GraphQLEvents,
+    settings: "Settings",
+    mo_client: "AuthenticatedMOClient",
+    app: "ASGIApp",
+    state: Mapping[str, Any],
+) -> EventsSystem:
+    """The events system of an app, fetching from MO through ``mo_client`` once started.
 
-    Events go through ``context["app"]`` itself, or to ``settings.event_delivery_url`` if set.
+    Events go to ``app`` itself, with the lifespan ``state`` a server would give its requests,
+    or to ``settings.event_delivery_url`` if set.
     """
 
     def connect() -> tuple[MOEventsAPI, Handlers]:
-        settings = context["settings"]
         # Never entered as a context manager: its exit would close the shared MO client.
         mo = EventsClient(
             url=join_url(settings.mo_url, f"graphql/v{EVENTS_GRAPHQL_VERSION}"),
             # ariadne-codegen 0.19's HttpClient protocol, unlike httpx, takes ``json`` positionally.
-            http_client=context["mo_client"],  # type: ignore[arg-type]
+            http_client=mo_client,  # type: ignore[arg-type]
         )
         if settings.event_delivery_url is not None:
             return mo, OverHTTP(str(settings.event_delivery_url))
-        return mo, InProcess(context["app"], {"context": context})
+        return mo, InProcess(app, dict(state))
 
     return EventsSystem(config, connect)
