@@ -105,10 +105,9 @@ class FastRAMQPI(Generic[_ClientT]):
             graphql_events,
             uses_database=uses_database,
         )
+        checks = HealthChecks()
         self._context: Context[_ClientT] = Context(
-            lifespan_managers={},
-            healthchecks=HealthChecks(),
-            user_context={},
+            lifespan_managers={}, healthchecks=checks, user_context={}
         )
 
         app = FastAPI(
@@ -122,7 +121,7 @@ class FastRAMQPI(Generic[_ClientT]):
         # included router through an extra layer on every request, and every request of the
         # integration's own routes passes ours first.
         app.add_api_route("/", _index, methods=["GET"])
-        health.add_routes(app)
+        health.add_routes(app, checks, self._context)
         if settings.enable_metrics:
             _load("metrics")
             metrics.instrument(app, settings.commit_tag, settings.commit_sha)
