@@ -110,22 +110,7 @@ class FastRAMQPI(Generic[_ClientT]):
             lifespan_managers={}, healthchecks=checks, user_context={}
         )
 
-        app = FastAPI(
-            title=application_name,
-            version=settings.commit_tag,
-            contact={},
-            lifespan=self._lifespan,
-        )
-        app.state.context = self._context
-        # On the app itself, not through an included router: FastAPI 0.16x matches an
-        # included router through an extra layer on every request, and every request of the
-        # integration's own routes passes ours first.
-        app.add_api_route("/", _index, methods=["GET"])
-        health.add_routes(app, checks, self._context)
-        if settings.enable_metrics:
-            _load("metrics")
-            metrics.instrument(app, settings.commit_tag, settings.commit_sha)
-        app.add_middleware(middleware.RequestMiddleware, context=self._context)
+        app = self._app(application_name, settings, checks)
 
         _load("mo")
         graphql_url = join_url(settings.mo_url, f"graphql/v{graphql_version}")
@@ -167,16 +152,36 @@ class FastRAMQPI(Generic[_ClientT]):
         )
         self._context.update(self.resources.context_entries())
 
-        self.add_lifespan_manager(aclosing(mo_client), priority=100)
-        self.add_healthcheck("MO", mo.MOReadiness(mo_client, graphql_url))
-        if graphql_client is not None:
-            self.add_lifespan_manager(graphql_client, priority=200)
-        if db is not None:
-            self.add_lifespan_manager(db, priority=150)
-            self.add_healthcheck("Database", db.healthcheck)
-        if events_system is not None:
-            self.add_lifespan_manager(events_system, priority=1000)
-            self.add_healthcheck("GraphQL events", events_system.healthcheck)
+        self._manage(self.resources, graphql_url)
+
+    def _app(self, name: str, settings: Settings, checks: HealthChecks) -> FastAPI:
+        app = FastAPI(
+            title=name, version=settings.commit_tag, contact={}, lifespan=self._lifespan
+        )
+        app.state.context = self._context
+        # On the app itself, not through an included router: FastAPI 0.16x matches an
+        # included router through an extra layer on every request, and every request of the
+        # integration's own routes passes ours first.
+        app.add_api_route("/", _index, methods=["GET"])
+        health.add_routes(app, checks, self._context)
+        if settings.enable_metrics:
+            _load("metrics")
+            metrics.instrument(app, settings.commit_tag, settings.commit_sha)
+        app.add_middleware(middleware.RequestMiddleware, context=self._context)
+        return app
+
+    def _manage(self, resources: Resources[_ClientT], graphql_url: str) -> None:
+        """Enter each part at start-up, after what it uses, and check it for readiness."""
+        self.add_lifespan_manager(aclosing(resources.mo_client), priority=100)
+        self.add_healthcheck("MO", mo.MOReadiness(resources.mo_client, graphql_url))
+        if resources.graphql_client is not None:
+            self.add_lifespan_manager(resources.graphql_client, priority=200)
+        if resources.database is not None:
+            self.add_lifespan_manager(resources.database, priority=150)
+            self.add_healthcheck("Database", resources.database.healthcheck)
+        if resources.events is not None:
+            self.add_lifespan_manager(resources.events, priority=1000)
+            self.add_healthcheck("GraphQL events", resources.events.healthcheck)
 
     @asynccontextmanager
     async def _lifespan(self, app: FastAPI) -> AsyncIterator[dict[str, Any]]:
