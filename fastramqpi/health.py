@@ -14,7 +14,6 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI
-from fastapi import Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Gauge
 
@@ -81,24 +80,21 @@ def _response(results: dict[str, bool]) -> JSONResponse:
     return JSONResponse(results, status_code=200 if all(results.values()) else 503)
 
 
-async def live(request: Request) -> JSONResponse:
-    """200 while the process serves and every liveness check passes."""
-    context = request.app.state.context
-    return _response(await context["healthchecks"].run(context, live_only=True))
-
-
-async def ready(request: Request) -> JSONResponse:
-    """200 when every registered check passes; 503 names the failing ones."""
-    context = request.app.state.context
-    return _response(await context["healthchecks"].run(context))
-
-
-def add_routes(app: FastAPI) -> None:
-    """``/health/live`` and ``/health/ready`` on ``app``.
+def add_routes(app: FastAPI, checks: HealthChecks, context: Any) -> None:
+    """``/health/live`` and ``/health/ready`` on ``app``, running ``checks`` with ``context``.
 
     Added at construction rather than declared at import: declaring a route makes FastAPI
     import its pydantic v1 compatibility layer, which a bare ``import fastramqpi.main``
     need not pay.
     """
+
+    async def live() -> JSONResponse:
+        """200 while the process serves and every liveness check passes."""
+        return _response(await checks.run(context, live_only=True))
+
+    async def ready() -> JSONResponse:
+        """200 when every registered check passes; 503 names the failing ones."""
+        return _response(await checks.run(context))
+
     for path, endpoint in (("/health/live", live), ("/health/ready", ready)):
         app.add_api_route(path, endpoint, methods=["GET"], tags=["health"])

@@ -4,16 +4,20 @@
 
 import importlib
 from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from contextlib import aclosing
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import Generic
 
 import structlog
 from fastapi import FastAPI
 from fastapi import Request
+from typing_extensions import TypeVar
 
 from fastramqpi import dap
 from fastramqpi import health
@@ -24,7 +28,7 @@ from fastramqpi._configuration import effective_configuration
 from fastramqpi.config import Settings
 from fastramqpi.config import join_url
 from fastramqpi.context import Context
-from fastramqpi.health import HealthCheck
+from fastramqpi.context import Resources
 from fastramqpi.health import HealthChecks
 
 logger = structlog.stdlib.get_logger(__name__)
@@ -54,96 +58,133 @@ def __getattr__(name: str) -> Any:
     return module
 
 
+def _load(name: str) -> None:
+    """Make the lazy part ``name`` a global of this module, unless a test patched one in.
+
+    The code below then uses it as if it were imported at the top.
+    """
+    if name not in globals():
+        __getattr__(name)
+
+
 async def _index(request: Request) -> dict[str, str]:
     return {"name": request.app.state.context["name"]}
 
 
-class FastRAMQPI:
-    """An OS2mo integration's app, MO clients, event fetchers and database, from one call."""
+_ClientT = TypeVar("_ClientT", bound=AbstractAsyncContextManager[Any], default=Any)
+
+
+class FastRAMQPI(Generic[_ClientT]):
+    """An OS2mo integration's app, MO clients, event fetchers and database, from one call.
+
+    Generic in the GraphQL client class it is given, so ``get_context()["graphql_client"]``
+    and ``resources.graphql_client`` have that type.
+    """
+
+    resources: Resources[_ClientT]
+    """Every part built here, typed. Each part was given what it uses as arguments."""
 
     def __init__(
         self,
         application_name: str,
         settings: Settings,
         graphql_version: int,
-        graphql_client_cls: "mo.GraphQLClientClass | None" = None,
+        graphql_client_cls: "mo.GraphQLClientClass[_ClientT] | None" = None,
         graphql_events: "events.GraphQLEvents | None" = None,
         database_metadata: "MetaData | None" = None,
         database_migrations: str | Path | None = None,
     ) -> None:
-        from fastramqpi import main  # this module: its lazy attributes may be patched
-
         log.configure(settings.log_level, settings.json_logs)
         dap.start(settings)
         self.settings = settings
+        uses_database = database_metadata is not None or database_migrations is not None
         self._configuration = effective_configuration(
             application_name,
             settings,
             graphql_version,
             graphql_events,
-            uses_database=database_metadata is not None
-            or database_migrations is not None,
+            uses_database=uses_database,
         )
-        self._context = Context(
-            name=application_name,
-            settings=settings,
-            lifespan_managers={},
-            healthchecks=HealthChecks(),
-            user_context={},
+        checks = HealthChecks()
+        self._context: Context[_ClientT] = Context(
+            lifespan_managers={}, healthchecks=checks, user_context={}
         )
 
+        app = self._app(application_name, settings, checks)
+
+        _load("mo")
+        graphql_url = join_url(settings.mo_url, f"graphql/v{graphql_version}")
+        mo_client = mo.build_mo_client(settings)
+        graphql_client = None
+        if graphql_client_cls is not None:
+            graphql_client = graphql_client_cls(
+                url=graphql_url, http_client=mo.SharedMOClient(mo_client)
+            )
+
+        db = None
+        if uses_database:
+            _load("database")
+            db = database.Database(
+                settings.database,
+                metadata=database_metadata,
+                migrations=database_migrations,
+            )
+
+        events_system = None
+        if graphql_events is not None:
+            _load("events")
+            events_system = events.create_events_system(
+                graphql_events,
+                settings=settings,
+                mo_client=mo_client,
+                app=app,
+                state={"context": self._context},
+            )
+
+        self.resources = Resources(
+            name=application_name,
+            settings=settings,
+            app=app,
+            mo_client=mo_client,
+            graphql_client=graphql_client,
+            database=db,
+            events=events_system,
+        )
+        self._context.update(self.resources.context_entries())
+
+        self._manage(self.resources, graphql_url)
+
+    def _app(self, name: str, settings: Settings, checks: HealthChecks) -> FastAPI:
         app = FastAPI(
-            title=application_name,
-            version=settings.commit_tag,
-            contact={},
-            lifespan=self._lifespan,
+            title=name, version=settings.commit_tag, contact={}, lifespan=self._lifespan
         )
         app.state.context = self._context
         # On the app itself, not through an included router: FastAPI 0.16x matches an
         # included router through an extra layer on every request, and every request of the
         # integration's own routes passes ours first.
         app.add_api_route("/", _index, methods=["GET"])
-        health.add_routes(app)
+        health.add_routes(app, checks, self._context)
         observe = None
         if settings.enable_metrics:
-            observe = main.metrics.instrument(
-                app, settings.commit_tag, settings.commit_sha
-            )
+            _load("metrics")
+            observe = metrics.instrument(app, settings.commit_tag, settings.commit_sha)
         app.add_middleware(
             middleware.RequestMiddleware, context=self._context, observe=observe
         )
-        self._context["app"] = app
+        return app
 
-        graphql_url = join_url(settings.mo_url, f"graphql/v{graphql_version}")
-        mo_client = main.mo.build_mo_client(settings)
-        self._context["mo_client"] = mo_client
-        self.add_lifespan_manager(aclosing(mo_client), priority=100)
-        self.add_healthcheck("MO", main.mo.MOReadiness(mo_client, graphql_url))
-        if graphql_client_cls is not None:
-            graphql_client = graphql_client_cls(
-                url=graphql_url, http_client=main.mo.SharedMOClient(mo_client)
-            )
-            self._context["graphql_client"] = graphql_client
-            self.add_lifespan_manager(graphql_client, priority=200)
-
-        if database_metadata is not None or database_migrations is not None:
-            db = main.database.Database(
-                settings.database,
-                metadata=database_metadata,
-                migrations=database_migrations,
-            )
-            self._context["engine"] = db.engine
-            self._context["sessionmaker"] = db.sessionmaker
-            self.add_lifespan_manager(db, priority=150)
-            self.add_healthcheck("Database", db.healthcheck)
-
-        if graphql_events is not None:
-            events_system = main.events.create_events_system(
-                graphql_events, self._context
-            )
-            self._context["graphql_events"] = events_system
-            self.add_lifespan_manager(events_system, priority=1000)
-            self.add_healthcheck("GraphQL events", events_system.healthcheck)
+    def _manage(self, resources: Resources[_ClientT], graphql_url: str) -> None:
+        """Enter each part at start-up, after what it uses, and check it for readiness."""
+        self.add_lifespan_manager(aclosing(resources.mo_client), priority=100)
+        self.add_healthcheck("MO", mo.MOReadiness(resources.mo_client, graphql_url))
+        if resources.graphql_client is not None:
+            self.add_lifespan_manager(resources.graphql_client, priority=200)
+        if resources.database is not None:
+            self.add_lifespan_manager(resources.database, priority=150)
+            self.add_healthcheck("Database", resources.database.healthcheck)
+        if resources.events is not None:
+            self.add_lifespan_manager(resources.events, priority=1000)
+            self.add_healthcheck("GraphQL events", resources.events.healthcheck)
 
     @asynccontextmanager
     async def _lifespan(self, app: FastAPI) -> AsyncIterator[dict[str, Any]]:
@@ -154,9 +195,9 @@ class FastRAMQPI:
             yield {"context": self._context}
 
     def get_app(self) -> FastAPI:
-        return self._context["app"]
+        return self.resources.app
 
-    def get_context(self) -> Context:
+    def get_context(self) -> Context[_ClientT]:
         return self._context
 
     def add_context(self, **kwargs: Any) -> None:
@@ -169,6 +210,11 @@ class FastRAMQPI:
         """Enter ``manager`` at start-up after every lower priority; leave it before them."""
         self._context["lifespan_managers"].setdefault(priority, []).append(manager)
 
-    def add_healthcheck(self, name: str, fn: HealthCheck, live: bool = False) -> None:
+    def add_healthcheck(
+        self,
+        name: str,
+        fn: Callable[[Context[_ClientT]], Awaitable[bool]],
+        live: bool = False,
+    ) -> None:
         """Register ``async fn(context) -> bool`` for readiness (and liveness if ``live``)."""
         self._context["healthchecks"].add(name, fn, live=live)

@@ -22,6 +22,7 @@ import httpx
 import structlog
 from authlib.oauth2.auth import ClientAuth
 from authlib.oauth2.rfc6749.parameters import prepare_token_request
+from typing_extensions import TypeVar
 
 from fastramqpi.config import Settings
 
@@ -286,12 +287,18 @@ class SharedMOClient:
         return getattr(self._client, name)
 
 
-class GraphQLClientClass(Protocol):
+GraphQLClientT_co = TypeVar(
+    "GraphQLClientT_co",
+    bound=AbstractAsyncContextManager[Any],
+    covariant=True,
+    default=Any,
+)
+
+
+class GraphQLClientClass(Protocol[GraphQLClientT_co]):
     """Any class ariadne-codegen generates: ``cls(url=..., http_client=...)``, used with ``async with``."""
 
-    def __call__(
-        self, *, url: str, http_client: Any
-    ) -> AbstractAsyncContextManager[Any]: ...
+    def __call__(self, *, url: str, http_client: Any) -> GraphQLClientT_co: ...
 
 
 _READINESS_QUERY = "query FastRAMQPIReadiness { version { mo_version } }"

@@ -3,15 +3,18 @@
 import asyncio
 from typing import Annotated
 from typing import Any
+from typing import is_typeddict
 
 import httpx
 from fastapi import Depends
+from fastapi import FastAPI
 
 from fastramqpi import depends
 from fastramqpi.config import Settings
 from fastramqpi.context import Context
 from fastramqpi.main import FastRAMQPI
 from fastramqpi.ramqp.depends import from_context
+from fastramqpi.ramqp.depends import get_context
 from fastramqpi.ramqp.depends import handle_exclusively_decorator
 
 
@@ -23,12 +26,17 @@ def _fastramqpi(**settings: Any) -> FastRAMQPI:
     )
 
 
-def test_app_metadata() -> None:
+async def test_app_metadata() -> None:
     app = _fastramqpi(commit_tag="1.2.3").get_app()
-    assert app.title == "os2mo-example-integration"
-    assert app.version == "1.2.3"
-    app.contact["email"] = "info@example.org"  # type: ignore[index]
-    assert app.contact == {"email": "info@example.org"}
+    assert app.contact is not None
+    app.contact["email"] = "info@example.org"  # as integrations do after construction
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        info = (await client.get("/openapi.json")).json()["info"]
+    assert info["title"] == "os2mo-example-integration"
+    assert info["version"] == "1.2.3"
+    assert info["contact"] == {"email": "info@example.org"}
 
 
 def test_context_keys() -> None:
@@ -41,8 +49,40 @@ def test_context_keys() -> None:
     assert fastramqpi.get_app().state.context is context
 
 
-def test_context_can_be_built_by_hand() -> None:
-    assert Context({"name": "x", "user_context": {}})["name"] == "x"
+def test_resources_are_what_the_context_shows() -> None:
+    fastramqpi = _fastramqpi()
+    resources = fastramqpi.resources
+    context = fastramqpi.get_context()
+
+    assert context["mo_client"] is resources.mo_client
+    assert context["settings"] is resources.settings
+    assert resources.app is fastramqpi.get_app()
+    # Parts not asked for are None, and absent from the context.
+    assert (resources.graphql_client, resources.database, resources.events) == (
+        None,
+        None,
+        None,
+    )
+    assert not {"graphql_client", "graphql_events", "engine"} & set(context)
+
+
+async def test_a_hand_built_context_serves_handlers_in_unit_tests() -> None:
+    """Integrations' unit tests build ``Context({...})`` and give it to their handlers."""
+    assert is_typeddict(Context)
+    context = Context({"name": "unit-test", "user_context": {"greeting": "hi"}})
+    app = FastAPI()
+
+    @app.get("/greet")
+    async def greet(
+        greeting: Annotated[str, Depends(depends.from_user_context("greeting"))],
+        name: Annotated[str, Depends(from_context("name"))],
+    ) -> list[str]:
+        return [greeting, name]
+
+    app.dependency_overrides[get_context] = lambda: context
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.get("/greet")).json() == ["hi", "unit-test"]
 
 
 async def test_add_context_reaches_handlers_without_lifespan() -> None:

@@ -7,6 +7,7 @@ listener's path and acknowledged in MO when the handler answers 2xx.
 """
 
 import warnings
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -21,7 +22,10 @@ from fastramqpi.events._models import Namespace
 from fastramqpi.events._system import EventsSystem
 
 if TYPE_CHECKING:
-    from fastramqpi.context import Context
+    from starlette.types import ASGIApp
+
+    from fastramqpi.config import Settings
+    from fastramqpi.mo import AuthenticatedMOClient
 
 __all__ = [
     "NO_EVENT_SLEEP_DURATION",
@@ -72,22 +76,28 @@ def _idle_interval() -> float:
     return float(NO_EVENT_SLEEP_DURATION)
 
 
-def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSystem:
-    """The events system of an app, connecting to MO through ``context["mo_client"]`` at start.
+def create_events_system(
+    config: GraphQLEvents,
+    settings: "Settings",
+    mo_client: "AuthenticatedMOClient",
+    app: "ASGIApp",
+    state: Mapping[str, Any],
+) -> EventsSystem:
+    """The events system of an app, fetching from MO through ``mo_client`` once started.
 
-    Events go through ``context["app"]`` itself, or to ``settings.event_delivery_url`` if set.
+    Events go to ``app`` itself, with the lifespan ``state`` a server would give its requests,
+    or to ``settings.event_delivery_url`` if set.
     """
 
     def connect() -> tuple[_system.MOEventsAPI, _delivery.Handlers]:
-        settings = context["settings"]
         # Never entered as a context manager: its exit would close the shared MO client.
         mo = _events_client.EventsClient(
             url=_config.join_url(settings.mo_url, f"graphql/v{EVENTS_GRAPHQL_VERSION}"),
             # ariadne-codegen 0.19's HttpClient protocol, unlike httpx, takes ``json`` positionally.
-            http_client=context["mo_client"],  # type: ignore[arg-type]
+            http_client=mo_client,  # type: ignore[arg-type]
         )
         if settings.event_delivery_url is not None:
             return mo, _delivery.OverHTTP(str(settings.event_delivery_url))
-        return mo, _delivery.InProcess(context["app"], {"context": context})
+        return mo, _delivery.InProcess(app, dict(state))
 
     return EventsSystem(config, connect, idle_interval=_idle_interval)

@@ -187,15 +187,21 @@ def test_generated_datetime_fields_use_our_parser(with_plugins: ModuleType) -> N
 def test_a_generated_client_class_type_checks_as_graphql_client_cls(
     with_plugins: ModuleType, codegen_dir: Path
 ) -> None:
-    """Integrations pass their generated class without ``type: ignore``; a wrong class fails."""
+    """Integrations pass their generated class without ``type: ignore`` and get it back
+    typed from the context; a wrong class fails, and so does misusing the client."""
     integration = codegen_dir / "with" / "integration.py"
     integration.write_text(
         "from fastramqpi.config import Settings\n"
+        "from fastramqpi.context import Context\n"
         "from fastramqpi.main import FastRAMQPI\n"
         "from client_with_our_plugins import GraphQLClient\n"
         "\n"
         "\n"
-        "def build(settings: Settings) -> FastRAMQPI:\n"
+        "async def ready(context: Context) -> bool:\n"
+        "    return bool(context['user_context'])\n"
+        "\n"
+        "\n"
+        "def build(settings: Settings) -> FastRAMQPI[GraphQLClient]:\n"
         "    return FastRAMQPI('x', settings, 30, graphql_client_cls=GraphQLClient)\n"
         "\n"
         "\n"
@@ -205,6 +211,13 @@ def test_a_generated_client_class_type_checks_as_graphql_client_cls(
         "\n"
         "def wrong(settings: Settings) -> FastRAMQPI:\n"
         "    return FastRAMQPI('x', settings, 30, graphql_client_cls=NotAClient)\n"
+        "\n"
+        "\n"
+        # Last: mypy 2.4 accepts a wrong class after a call that inferred the client type.
+        "def misused(settings: Settings) -> int:\n"
+        "    fastramqpi = FastRAMQPI('x', settings, 30, graphql_client_cls=GraphQLClient)\n"
+        "    fastramqpi.add_healthcheck('Ready', ready)\n"
+        "    return fastramqpi.get_context()['graphql_client']\n"
     )
     result = subprocess.run(
         [
@@ -225,9 +238,11 @@ def test_a_generated_client_class_type_checks_as_graphql_client_cls(
     )
 
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1, result.stdout
-    assert "integration.py:15:" in errors[0]
+    assert len(errors) == 2, result.stdout
+    assert "integration.py:20:" in errors[0]
     assert 'incompatible type "type[NotAClient]"' in errors[0]
+    assert "integration.py:26:" in errors[1]
+    assert '(got "GraphQLClient", expected "int")' in errors[1]
 
 
 def test_the_plugins_resolve_by_the_dotted_paths_users_configure() -> None:
