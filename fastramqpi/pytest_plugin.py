@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from httpx import AsyncClient
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from fastramqpi._pytest.database import TestDatabases
+    from fastramqpi._testing.database import TestDatabases
     from fastramqpi.emulator import Emulator
     from fastramqpi.mo import AuthenticatedMOClient
 
@@ -102,7 +102,7 @@ def run_server(
 ) -> AbstractAsyncContextManager[str]:
     """``async with run_server(app) as url:`` serves ``app`` (lifespan included) on uvicorn,
     on a free port unless ``port`` names one."""
-    from fastramqpi._pytest.server import run_server as run
+    from fastramqpi._testing.server import run_server as run
 
     return run(app, host, port)
 
@@ -111,7 +111,7 @@ def run_test_client(
     app: Any, host: str = "127.0.0.1", port: int = 0
 ) -> AbstractAsyncContextManager["AsyncClient"]:
     """``async with run_test_client(app) as client:`` serves ``app``, yields an httpx client."""
-    from fastramqpi._pytest.server import run_test_client as run
+    from fastramqpi._testing.server import run_test_client as run
 
     return run(app, host, port)
 
@@ -148,9 +148,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Report a misused marker as the test's error, before anything is set up."""
-    from fastramqpi._pytest.markers import MarkerError
-    from fastramqpi._pytest.markers import check_integration_test
-    from fastramqpi._pytest.markers import envvars_of
+    from fastramqpi._testing.markers import MarkerError
+    from fastramqpi._testing.markers import check_integration_test
+    from fastramqpi._testing.markers import envvars_of
 
     try:
         for mark in item.iter_markers("integration_test"):
@@ -167,7 +167,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture
 def empty_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Clear the environment (but PATH, HOME, locale and temp dirs) for the test."""
-    from fastramqpi._pytest.environment import essentials
+    from fastramqpi._testing.environment import essentials
 
     keep = essentials(os.environ)
     for name in list(os.environ):
@@ -180,7 +180,7 @@ def load_marked_envvars(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, str]:
     """Set what the test's ``envvar`` markers ask for; returns those variables."""
-    from fastramqpi._pytest.markers import merged_envvars
+    from fastramqpi._testing.markers import merged_envvars
 
     marks = request.node.iter_markers("envvar")
     variables = merged_envvars((m.args, m.kwargs) for m in marks)
@@ -214,7 +214,7 @@ async def server(
     app: Any, server_port: int, request: pytest.FixtureRequest
 ) -> AsyncIterator[str]:
     """The app served by uvicorn on 127.0.0.1, start-up and shutdown included; yields its URL."""
-    from fastramqpi._pytest.server import run_server as run
+    from fastramqpi._testing.server import run_server as run
 
     databases = request.node.stash.get(_DATABASES, None)
     if databases is not None:
@@ -228,8 +228,8 @@ async def test_client(server: str) -> AsyncIterator["AsyncClient"]:
     """An httpx client for the running ``server``."""
     import httpx
 
-    from fastramqpi._pytest.server import TEST_CLIENT_TIMEOUT
-    from fastramqpi._pytest.server import on_this_loop
+    from fastramqpi._testing.server import TEST_CLIENT_TIMEOUT
+    from fastramqpi._testing.server import on_this_loop
 
     async with httpx.AsyncClient(
         base_url=server,
@@ -241,7 +241,7 @@ async def test_client(server: str) -> AsyncIterator["AsyncClient"]:
 
 def _prime_template(app: Any, databases: "TestDatabases") -> None:
     """Migrate the template with the app's schema (once), so each test only copies it."""
-    from fastramqpi._pytest.server import app_databases
+    from fastramqpi._testing.server import app_databases
 
     for db in app_databases(app):
         if db.url.database == databases.test:
@@ -282,8 +282,8 @@ def mo_emulator(
 def os2mo_url(request: pytest.FixtureRequest) -> str:
     """The MO integration tests use: ``FASTRAMQPI__MO_URL``, the default MO if its host
     exists (OS2mo's CI template), else the emulator."""
-    from fastramqpi._pytest.environment import mo_environment
-    from fastramqpi._pytest.environment import real_mo_configured
+    from fastramqpi._testing.environment import mo_environment
+    from fastramqpi._testing.environment import real_mo_configured
 
     if "mo_emulator" in request.fixturenames or not real_mo_configured(os.environ):
         request.getfixturevalue("mo_emulator")
@@ -297,7 +297,7 @@ async def mo_client() -> AsyncIterator["AuthenticatedMOClient"]:
     ``f"{mo_client.base_url}/graphql/v25"`` works as it did with FastRAMQPI 12-17, although
     httpx's ``base_url`` ends with a slash.
     """
-    from fastramqpi._pytest.environment import mo_environment
+    from fastramqpi._testing.environment import mo_environment
     from fastramqpi.mo import AuthenticatedMOClient
 
     env = mo_environment(os.environ)
@@ -330,7 +330,7 @@ async def unauthenticated_mo_client() -> AsyncIterator["AsyncClient"]:
     """An httpx client for MO without a token."""
     import httpx
 
-    from fastramqpi._pytest.environment import mo_environment
+    from fastramqpi._testing.environment import mo_environment
 
     env = mo_environment(os.environ)
     async with httpx.AsyncClient(
@@ -355,7 +355,7 @@ def passthrough_backing_services(request: pytest.FixtureRequest) -> Iterator[Any
         return
     import respx
 
-    from fastramqpi._pytest.environment import mo_environment
+    from fastramqpi._testing.environment import mo_environment
 
     hosts = {"127.0.0.1", "localhost", "mo-service", "keycloak-service"}
     hosts.update(mo_environment(os.environ).hosts)
@@ -382,9 +382,9 @@ def superuser() -> Iterator["AsyncEngine"]:
     loop, so the fixture can be session-scoped whatever loop scope the tests use.
     """
     _needs("sqlalchemy", "superuser", "sqlalchemy")
-    from fastramqpi._pytest.database import configured_url
-    from fastramqpi._pytest.database import superuser_engine
-    from fastramqpi._pytest.environment import database_configured
+    from fastramqpi._testing.database import configured_url
+    from fastramqpi._testing.database import superuser_engine
+    from fastramqpi._testing.environment import database_configured
 
     if not database_configured(os.environ):
         pytest.fail(
@@ -394,7 +394,7 @@ def superuser() -> Iterator["AsyncEngine"]:
         )
     engine = superuser_engine(configured_url(os.environ))
     yield engine
-    from fastramqpi._pytest.database import run
+    from fastramqpi._testing.database import run
 
     run(engine.dispose)
 
@@ -402,13 +402,13 @@ def superuser() -> Iterator["AsyncEngine"]:
 @pytest.fixture(scope="session")
 def fastramqpi_database_setup() -> Iterator["TestDatabases | None"]:
     """The session's template database, or None when the tests use no PostgreSQL."""
-    from fastramqpi._pytest.environment import database_configured
+    from fastramqpi._testing.environment import database_configured
 
     if not database_configured(os.environ):
         yield None
         return
-    from fastramqpi._pytest.database import TestDatabases
-    from fastramqpi._pytest.database import configured_url
+    from fastramqpi._testing.database import TestDatabases
+    from fastramqpi._testing.database import configured_url
 
     url = configured_url(os.environ)
     if url.get_backend_name() != "postgresql":
@@ -460,8 +460,8 @@ def os2mo_database_snapshot_and_restore(
     after every test: one copy of MO's database per test instead of two. The test's own
     emulator is thrown away afterwards, so it is neither snapshotted nor restored.
     """
-    from fastramqpi._pytest.mo import TestingAPIError
-    from fastramqpi._pytest.mo import call_testing_api
+    from fastramqpi._testing.mo import TestingAPIError
+    from fastramqpi._testing.mo import call_testing_api
 
     if request.node.stash.get(_EMULATOR_URL, None) == os2mo_url:
         yield
@@ -487,7 +487,7 @@ def graphql_events_quick_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def graphql_events_quick_retry(os2mo_url: str) -> Iterator[None]:
     """Events a handler failed come back within a second instead of after MO's 3 minutes."""
-    from fastramqpi._pytest.mo import QuickRetry
+    from fastramqpi._testing.mo import QuickRetry
 
     with QuickRetry(os2mo_url, QUICK_RETRY_SECONDS):
         yield

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: MPL-2.0
 """Which MO integration tests use, and what the plugin reads from the environment."""
 
-from fastramqpi._pytest.environment import essentials
-from fastramqpi._pytest.environment import mo_environment
-from fastramqpi._pytest.environment import real_mo_configured
-from fastramqpi._pytest.environment import resolves
+from fastramqpi._testing.environment import essentials
+from fastramqpi._testing.environment import mo_environment
+from fastramqpi._testing.environment import real_mo_configured
+from fastramqpi._testing.environment import resolves
 
 
 def _never(host: str) -> bool:
