@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from fastramqpi._testing.environment import database_configured
 from fastramqpi._testing.support import DATABASES
 from fastramqpi._testing.support import needs
 
@@ -30,6 +29,7 @@ def superuser() -> Iterator["AsyncEngine"]:
     from fastramqpi._testing.database import configured_url
     from fastramqpi._testing.database import run
     from fastramqpi._testing.database import superuser_engine
+    from fastramqpi._testing.environment import database_configured
 
     if not database_configured(os.environ):
         pytest.fail(
@@ -45,6 +45,8 @@ def superuser() -> Iterator["AsyncEngine"]:
 @pytest.fixture(scope="session")
 def fastramqpi_database_setup() -> Iterator["TestDatabases | None"]:
     """The session's template database, or None when the tests use no PostgreSQL."""
+    from fastramqpi._testing.environment import database_configured
+
     if not database_configured(os.environ):
         yield None
         return

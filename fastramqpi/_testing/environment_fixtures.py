@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-from fastramqpi._testing.environment import essentials
 from fastramqpi._testing.markers import ENVVAR
 from fastramqpi._testing.markers import merged_envvars
 
@@ -14,6 +13,8 @@ from fastramqpi._testing.markers import merged_envvars
 @pytest.fixture
 def empty_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Clear the environment (but PATH, HOME, locale and temp dirs) for the test."""
+    from fastramqpi._testing.environment import essentials
+
     keep = essentials(os.environ)
     for name in list(os.environ):
         if name not in keep:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from fastramqpi._testing.environment import mo_environment
 from fastramqpi._testing.support import EMULATOR_URL
 from fastramqpi._testing.support import MO_SNAPSHOTS
 from fastramqpi._testing.support import installed
@@ -37,6 +36,8 @@ def passthrough_backing_services(request: pytest.FixtureRequest) -> Iterator[Any
         yield None
         return
     import respx
+
+    from fastramqpi._testing.environment import mo_environment
 
     hosts = _ALWAYS_THROUGH.union(mo_environment(os.environ).hosts)
     if request.config.pluginmanager.has_plugin("respx"):

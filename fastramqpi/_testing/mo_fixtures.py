@@ -10,8 +10,6 @@ from typing import Any
 
 import pytest
 
-from fastramqpi._testing.environment import emulator_reason
-from fastramqpi._testing.environment import mo_environment
 from fastramqpi._testing.support import EMULATOR_REASON
 from fastramqpi._testing.support import EMULATOR_URL
 from fastramqpi._testing.support import async_fixture
@@ -56,6 +54,9 @@ def mo_emulator(
 def os2mo_url(request: pytest.FixtureRequest) -> str:
     """The MO integration tests use: ``FASTRAMQPI__MO_URL``, the default MO if its host
     exists (OS2mo's CI template), else the emulator."""
+    from fastramqpi._testing.environment import emulator_reason
+    from fastramqpi._testing.environment import mo_environment
+
     if "mo_emulator" in request.fixturenames:
         request.getfixturevalue("mo_emulator")
     elif (reason := emulator_reason(os.environ)) is not None:
@@ -71,6 +72,7 @@ async def mo_client() -> AsyncIterator["AuthenticatedMOClient"]:
     ``f"{mo_client.base_url}/graphql/v25"`` works as it did with FastRAMQPI 12-17, although
     httpx's ``base_url`` ends with a slash.
     """
+    from fastramqpi._testing.environment import mo_environment
     from fastramqpi.mo import AuthenticatedMOClient
 
     env = mo_environment(os.environ)
@@ -96,6 +98,8 @@ async def mo_client() -> AsyncIterator["AuthenticatedMOClient"]:
 async def unauthenticated_mo_client() -> AsyncIterator["AsyncClient"]:
     """An httpx client for MO without a token."""
     import httpx
+
+    from fastramqpi._testing.environment import mo_environment
 
     env = mo_environment(os.environ)
     async with httpx.AsyncClient(
