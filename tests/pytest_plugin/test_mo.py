@@ -179,7 +179,6 @@ def test_failed_events_come_back_quickly_and_idle_polling_is_fast(
 
         import app_module
         import fastramqpi.events
-from fastramqpi._testing.environment import _lookup_once
         from fastramqpi.pytest_util import retry
 
 
@@ -280,7 +279,6 @@ def test_mo_is_copied_once_per_test_and_every_test_starts_from_the_sessions_mo(
         import pytest
 
         NAMESPACES = "{ event_namespaces { objects { name } } }"
-FELL_BACK = "fastramqpi: integration tests used the MO emulator"
 
 
         async def namespaces(mo_client):
