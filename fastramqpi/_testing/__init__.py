@@ -1,8 +1,9 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
-"""The pytest plugin's internals, imported only by the fixtures that need them.
+"""The pytest plugin's internals; ``fastramqpi.pytest_plugin`` gathers their fixtures.
 
-``fastramqpi.pytest_plugin`` is loaded in every project that installs FastRAMQPI, so it
-imports nothing heavy itself; each fixture imports its helpers (and httpx, uvicorn, respx,
-SQLAlchemy) when it runs.
+The plugin is loaded in every pytest run of every project that installs FastRAMQPI, so what it
+imports is cheap: the ``*_fixtures`` modules, ``markers`` and ``support``. The helpers that
+need httpx, uvicorn, respx or SQLAlchemy (``server``, ``mo``, ``database``) and ``environment``
+are imported by the fixtures that use them, when they run.
 """
