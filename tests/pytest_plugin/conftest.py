@@ -13,9 +13,9 @@ import asyncpg  # noqa: F401
 import pytest
 import sqlalchemy.dialects.postgresql.asyncpg  # noqa: F401
 
-import fastramqpi._pytest.database
-import fastramqpi._pytest.mo
-import fastramqpi._pytest.server
+import fastramqpi._testing.database
+import fastramqpi._testing.mo
+import fastramqpi._testing.server
 import fastramqpi.emulator
 import fastramqpi.main  # noqa: F401
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from fastramqpi._pytest.database import configured_url
-from fastramqpi._pytest.database import run
-from fastramqpi._pytest.database import superuser_engine
+from fastramqpi._testing.database import configured_url
+from fastramqpi._testing.database import run
+from fastramqpi._testing.database import superuser_engine
 from tests.pytest_plugin.conftest import APP
 from tests.pytest_plugin.conftest import Project
 from tests.pytest_plugin.conftest import use_postgresql

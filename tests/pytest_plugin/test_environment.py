@@ -2,36 +2,64 @@
 # SPDX-License-Identifier: MPL-2.0
 """Which MO integration tests use, and what the plugin reads from the environment."""
 
-from fastramqpi._pytest.environment import essentials
-from fastramqpi._pytest.environment import mo_environment
-from fastramqpi._pytest.environment import real_mo_configured
-from fastramqpi._pytest.environment import resolves
+import socket
+import threading
+
+import pytest
+
+from fastramqpi._testing.environment import emulator_reason
+from fastramqpi._testing.environment import essentials
+from fastramqpi._testing.environment import lookup_failure
+from fastramqpi._testing.environment import mo_environment
 
 
-def _never(host: str) -> bool:
+def _never(host: str) -> str | None:
     raise AssertionError(f"looked up {host}")
 
 
 def test_an_mo_url_in_the_environment_is_a_real_mo() -> None:
-    assert real_mo_configured({"FASTRAMQPI__MO_URL": "http://mo:5000"}, resolve=_never)
+    assert (
+        emulator_reason({"FASTRAMQPI__MO_URL": "http://mo:5000"}, lookup=_never) is None
+    )
 
 
 def test_without_one_the_default_mo_counts_where_its_host_exists() -> None:
     # OS2mo's CI template runs MO as mo-service; integrations leave the default in place.
     looked_up: list[str] = []
 
-    def resolve(host: str) -> bool:
+    def lookup(host: str) -> str | None:
         looked_up.append(host)
-        return host == "mo-service"
+        return None
 
-    assert real_mo_configured({}, resolve=resolve)
+    assert emulator_reason({}, lookup=lookup) is None
     assert looked_up == ["mo-service"]
-    assert not real_mo_configured({}, resolve=lambda host: False)
 
 
-def test_resolving_a_name_that_does_not_exist_is_false() -> None:
-    assert resolves("localhost")
-    assert not resolves("no-such-host.invalid")
+def test_falling_back_to_the_emulator_says_why() -> None:
+    reason = emulator_reason({}, lookup=lambda host: f"{host} had no DNS answer")
+
+    assert reason == "FASTRAMQPI__MO_URL is unset and mo-service had no DNS answer"
+
+
+def test_a_lookup_says_why_a_name_has_no_address() -> None:
+    assert lookup_failure("localhost") is None
+    failure = lookup_failure("no-such-host.invalid")
+    assert failure is not None
+    assert failure.startswith("no-such-host.invalid does not resolve (gaierror: ")
+
+
+def test_a_resolver_that_does_not_answer_in_time_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A resolver that hangs (a CI runner without DNS) must not hold the tests up.
+    released = threading.Event()
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args: released.wait())
+    try:
+        failure = lookup_failure("mo-service", timeout=0.01)
+    finally:
+        released.set()
+
+    assert failure == "mo-service had no DNS answer within 0.01 s"
 
 
 def test_mo_settings_as_fastramqpi_reads_them() -> None:

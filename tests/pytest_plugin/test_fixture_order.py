@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: MPL-2.0
 """Integration tests get the plugin's fixtures first, in order, before a project's own hooks."""
 
+import re
+from pathlib import Path
+
 from tests.pytest_plugin.conftest import Project
 
 pytest_plugins = ("pytester",)
@@ -124,3 +127,19 @@ def test_the_markers_apply_to_parametrized_and_class_tests(project: Project) -> 
         """
     )
     project.run().assert_outcomes(passed=4)
+
+
+def test_every_fixture_the_testing_guide_names_is_one_the_plugin_gives(
+    project: Project,
+) -> None:
+    guide = (Path(__file__).parents[2] / "docs" / "testing.md").read_text()
+    documented = set(re.findall(r"^\| `(\w+)` \|", guide, flags=re.MULTILINE))
+    assert {"test_client", "mo_emulator", "superuser", *ORDER} <= documented
+
+    listed = project.run("--fixtures").stdout.lines
+    given = {
+        line.split()[0]
+        for line in listed
+        if "fastramqpi/_testing/" in line and " -- " in line
+    }
+    assert documented <= given

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MPL-2.0
 """Integration tests against the MO emulator, or against an MO named by FASTRAMQPI__MO_URL."""
 
+import socket
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -12,6 +14,7 @@ from starlette.types import Scope
 from starlette.types import Send
 
 import fastramqpi.events
+from fastramqpi._testing.environment import _lookup_once
 from fastramqpi.emulator import Emulator
 from fastramqpi.emulator import serve_emulator
 from tests.pytest_plugin.conftest import APP
@@ -21,6 +24,7 @@ from tests.pytest_plugin.conftest import use_postgresql
 pytest_plugins = ("pytester",)
 
 NAMESPACES = "{ event_namespaces { objects { name } } }"
+FELL_BACK = "fastramqpi: integration tests used the MO emulator"
 
 
 @pytest.fixture
@@ -68,9 +72,47 @@ def test_with_mo_url_set_the_tests_use_that_mo_and_leave_it_as_they_found_it(
             assert declared.json()["data"] == {{"event_namespace_declare": {{"name": "scratch"}}}}
         '''
     )
-    project.run().assert_outcomes(passed=1)
+    result = project.run()
+    result.assert_outcomes(passed=1)
+    result.stdout.no_fnmatch_line(f"*{FELL_BACK}*")
     # The namespace the test made is gone again: MO was restored from its snapshot.
     assert _namespaces(real_mo) == ["mo"]
+
+
+def test_without_an_mo_the_tests_use_the_emulator_and_say_why_once(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolve = socket.getaddrinfo
+
+    def getaddrinfo(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host == "mo-service":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    project.write(
+        test_fallback="""
+        import pytest
+
+
+        @pytest.mark.integration_test
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_it(os2mo_url, n):
+            assert os2mo_url.startswith("http://127.0.0.1:")
+        """
+    )
+    _lookup_once.cache_clear()
+    try:
+        result = project.run()
+    finally:
+        _lookup_once.cache_clear()
+
+    result.assert_outcomes(passed=2)
+    said = [line for line in result.outlines if FELL_BACK in line]
+    assert said == [
+        f"{FELL_BACK}: FASTRAMQPI__MO_URL is unset and mo-service does not resolve "
+        "(gaierror: [Errno -2] Name or service not known)"
+    ]
 
 
 def test_an_mo_without_its_testing_api_fails_the_test_saying_so(
@@ -120,7 +162,10 @@ def test_each_integration_test_gets_its_own_emulator(project: Project) -> None:
             assert "FASTRAMQPI__MO_URL" not in os.environ
         """
     )
-    project.run().assert_outcomes(passed=3)
+    result = project.run()
+    result.assert_outcomes(passed=3)
+    # Asked for by name, the emulator is no fallback to explain.
+    result.stdout.no_fnmatch_line(f"*{FELL_BACK}*")
 
 
 def test_failed_events_come_back_quickly_and_idle_polling_is_fast(

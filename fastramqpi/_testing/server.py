@@ -112,17 +112,19 @@ async def run_server(
         sock.close()
 
 
+def client_for(url: str) -> httpx.AsyncClient:
+    """An httpx client for the app served at ``url``, from this event loop only."""
+    return httpx.AsyncClient(
+        base_url=url,
+        timeout=TEST_CLIENT_TIMEOUT,
+        event_hooks={"request": [on_this_loop()]},
+    )
+
+
 @asynccontextmanager
 async def run_test_client(
     app: Any, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[httpx.AsyncClient]:
     """Serve ``app`` and yield an HTTP client for it."""
-    async with (
-        run_server(app, host, port) as url,
-        httpx.AsyncClient(
-            base_url=url,
-            timeout=TEST_CLIENT_TIMEOUT,
-            event_hooks={"request": [on_this_loop()]},
-        ) as client,
-    ):
+    async with run_server(app, host, port) as url, client_for(url) as client:
         yield client

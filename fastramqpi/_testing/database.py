@@ -104,30 +104,25 @@ class TestDatabases:
         return describe(self.url.set(database=MAINTENANCE_DATABASE))
 
     def create_template(self) -> None:
-        run(
-            lambda: _execute(
-                self.url,
-                _drop(self.test),
-                _drop(self.template),
-                f'CREATE DATABASE "{self.template}"',
-            )
+        self._execute(
+            _drop(self.test), _drop(self.template), f'CREATE DATABASE "{self.template}"'
         )
         self.primed_with = None
 
     def copy_template(self) -> None:
-        run(
-            lambda: _execute(
-                self.url,
-                _drop(self.test),
-                f'CREATE DATABASE "{self.test}" TEMPLATE "{self.template}"',
-            )
+        self._execute(
+            _drop(self.test),
+            f'CREATE DATABASE "{self.test}" TEMPLATE "{self.template}"',
         )
 
     def drop_copy(self) -> None:
-        run(lambda: _execute(self.url, _drop(self.test)))
+        self._execute(_drop(self.test))
 
     def drop_all(self) -> None:
-        run(lambda: _execute(self.url, _drop(self.test), _drop(self.template)))
+        self._execute(_drop(self.test), _drop(self.template))
+
+    def _execute(self, *statements: str) -> None:
+        run(lambda: _execute(self.url, *statements))
 
     def prime(self, metadata: MetaData | None, migrations: str | Path | None) -> bool:
         """Bring the template to this schema (once per schema) and copy it again.

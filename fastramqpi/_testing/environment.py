@@ -87,31 +87,40 @@ RESOLVE_TIMEOUT = 2.0
 """Seconds to wait for a DNS answer about MO's default host before deciding it is absent."""
 
 
-def resolves(host: str, timeout: float = RESOLVE_TIMEOUT) -> bool:
-    """Whether ``host`` has an address, waiting at most ``timeout`` for the resolver."""
+def lookup_failure(host: str, timeout: float = RESOLVE_TIMEOUT) -> str | None:
+    """Why ``host`` has no address, in a few words; None when it has one.
+
+    Waits at most ``timeout`` for the resolver.
+    """
     pool = ThreadPoolExecutor(1, thread_name_prefix="fastramqpi-resolve")
     try:
-        return bool(pool.submit(socket.getaddrinfo, host, None).result(timeout))
-    except Exception:
-        return False
+        pool.submit(socket.getaddrinfo, host, None).result(timeout)
+    except TimeoutError:
+        return f"{host} had no DNS answer within {timeout:g} s"
+    except Exception as error:
+        return f"{host} does not resolve ({type(error).__name__}: {error})"
     finally:
         pool.shutdown(wait=False)
+    return None
 
 
-_resolves_once = functools.cache(resolves)
+_lookup_once = functools.cache(lookup_failure)
 
 
-def real_mo_configured(
-    environ: Mapping[str, str], resolve: Callable[[str], bool] = _resolves_once
-) -> bool:
-    """Whether integration tests have a real MO; if not, they use the emulator.
+def emulator_reason(
+    environ: Mapping[str, str], lookup: Callable[[str], str | None] = _lookup_once
+) -> str | None:
+    """Why integration tests use the emulator; None when they have a real MO.
 
     A real MO is one ``FASTRAMQPI__MO_URL`` names, or one at the default URL when its host
     resolves: OS2mo's CI template runs MO as ``mo-service`` and integrations rely on that.
     """
     if _get(environ, "MO_URL") is not None:
-        return True
-    return resolve(urlsplit(DEFAULT_MO_URL).hostname or "")
+        return None
+    failure = lookup(urlsplit(DEFAULT_MO_URL).hostname or "")
+    if failure is None:
+        return None
+    return f"{PREFIX}MO_URL is unset and {failure}"
 
 
 def database_configured(environ: Mapping[str, str]) -> bool:

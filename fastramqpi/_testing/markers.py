@@ -9,7 +9,15 @@ from typing import Any
 INTEGRATION_TEST = "integration_test"
 ENVVAR = "envvar"
 
-ENVVAR_USAGE = '@pytest.mark.envvar({"NAME": "value", ...}): one mapping of variable names to strings'
+DECLARATIONS = (
+    f"{INTEGRATION_TEST}: runs the integration against MO (or the MO emulator) and "
+    "PostgreSQL, with test isolation in both",
+    f'{ENVVAR}(mapping): set environment variables for the test, e.g. {ENVVAR}({{"X": "1"}}); '
+    "stackable, the marker nearest the test wins",
+)
+"""The markers as ``pytest --markers`` lists them."""
+
+ENVVAR_USAGE = f'@pytest.mark.{ENVVAR}({{"NAME": "value", ...}}): one mapping of variable names to strings'
 
 
 class MarkerError(ValueError):
@@ -19,7 +27,7 @@ class MarkerError(ValueError):
 def check_integration_test(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
     if args or kwargs:
         raise MarkerError(
-            "@pytest.mark.integration_test takes no arguments; "
+            f"@pytest.mark.{INTEGRATION_TEST} takes no arguments; "
             f"got {_call(args, kwargs)}"
         )
 
@@ -27,7 +35,7 @@ def check_integration_test(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> 
 def envvars_of(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, str]:
     """The variables one ``envvar`` marker sets, or a ``MarkerError`` saying what is wrong."""
     if kwargs or len(args) != 1 or not isinstance(args[0], Mapping):
-        raise MarkerError(f"{ENVVAR_USAGE}; got envvar{_call(args, kwargs)}")
+        raise MarkerError(f"{ENVVAR_USAGE}; got {ENVVAR}{_call(args, kwargs)}")
     mapping = args[0]
     for name, value in mapping.items():
         if not isinstance(name, str) or not name or "=" in name:
