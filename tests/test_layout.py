@@ -11,7 +11,7 @@ import fastramqpi
 
 ROOT = Path(fastramqpi.__file__).parent
 GENERATED = ROOT / "_events_client"
-TEST_TOOLS = ("fastramqpi.emulator", "fastramqpi.pytest_plugin", "fastramqpi._plugin")
+TEST_TOOLS = ("fastramqpi.emulator", "fastramqpi.pytest_plugin", "fastramqpi._testing")
 
 
 def _name(path: Path) -> str:
