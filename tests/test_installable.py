@@ -22,6 +22,7 @@ PUBLIC_MODULES = [
     "fastramqpi.mo",
     "fastramqpi.metrics",
     "fastramqpi.pytest_util",
+    "fastramqpi.pytest_plugin",
     "fastramqpi.ramqp.depends",
     "fastramqpi.emulator",
 ]
