@@ -130,11 +130,17 @@ class FastRAMQPI:
             self._context["engine"] = db.engine
             self._context["sessionmaker"] = db.sessionmaker
             self.add_lifespan_manager(db, priority=150)
-            self.add_healthcheck("Database", db.healthcheck)
+            self.add_healthcheck("Database", db.healthcheck, gates_events=True)
 
         if graphql_events is not None:
+            gate = health.EventGate(
+                self._context["healthchecks"],
+                self._context,
+                lambda: settings.dependency_check_interval,
+            )
+            self.add_lifespan_manager(gate, priority=900)
             events_system = main.events.create_events_system(
-                graphql_events, self._context
+                graphql_events, self._context, gate
             )
             self._context["graphql_events"] = events_system
             self.add_lifespan_manager(events_system, priority=1000)
@@ -164,6 +170,18 @@ class FastRAMQPI:
         """Enter ``manager`` at start-up after every lower priority; leave it before them."""
         self._context["lifespan_managers"].setdefault(priority, []).append(manager)
 
-    def add_healthcheck(self, name: str, fn: HealthCheck, live: bool = False) -> None:
-        """Register ``async fn(context) -> bool`` for readiness (and liveness if ``live``)."""
-        self._context["healthchecks"].add(name, fn, live=live)
+    def add_healthcheck(
+        self,
+        name: str,
+        fn: HealthCheck,
+        live: bool = False,
+        *,
+        gates_events: bool = False,
+    ) -> None:
+        """Register ``async fn(context) -> bool`` for readiness (and liveness if ``live``).
+
+        ``gates_events``: the event handlers need this dependency; while the check fails, no
+        listener fetches an event (it would only fail and wait minutes in MO)."""
+        self._context["healthchecks"].add(
+            name, fn, live=live, gates_events=gates_events
+        )

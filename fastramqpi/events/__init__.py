@@ -72,7 +72,9 @@ def _idle_interval() -> float:
     return float(NO_EVENT_SLEEP_DURATION)
 
 
-def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSystem:
+def create_events_system(
+    config: GraphQLEvents, context: "Context", gate: _system.Gate | None = None
+) -> EventsSystem:
     """The events system of an app, connecting to MO through ``context["mo_client"]`` at start.
 
     Events go through ``context["app"]`` itself, or to ``settings.event_delivery_url`` if set.
@@ -90,4 +92,10 @@ def create_events_system(config: GraphQLEvents, context: "Context") -> EventsSys
             return mo, _delivery.OverHTTP(str(settings.event_delivery_url))
         return mo, _delivery.InProcess(context["app"], {"context": context})
 
-    return EventsSystem(config, connect, idle_interval=_idle_interval)
+    return EventsSystem(
+        config,
+        connect,
+        idle_interval=_idle_interval,
+        redeliveries=context["settings"].event_redeliveries,
+        gate=gate,
+    )

@@ -138,7 +138,7 @@ async def test_retry_after_pauses_every_fetcher_of_the_listener(emu: Emulator) -
         started.setdefault(subject, time.monotonic())
         if subject == first and not answered_503_at:
             answered_503_at.append(time.monotonic())
-            return Response(status_code=503, headers={"Retry-After": "1"})
+            return Response(status_code=429, headers={"Retry-After": "1"})
         return Response(status_code=204)
 
     def pauses() -> float:
@@ -165,6 +165,57 @@ async def test_retry_after_pauses_every_fetcher_of_the_listener(emu: Emulator) -
     assert min(started[s] for s in others) >= answered_503_at[0] + 1.0
     assert pauses() == before + 1
     assert pending_subjects(emu) == {first}
+
+
+async def test_a_503_with_retry_after_is_redelivered_and_acknowledged(
+    emu: Emulator,
+) -> None:
+    """A dependency away for a moment: the event is held, not left to MO's wait of minutes."""
+    listener = person_listener()
+    subject = str(uuid4())
+    answers: list[int] = []
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> Response:
+        status = 503 if len(answers) < 2 else 204
+        answers.append(status)
+        return Response(status_code=status, headers={"Retry-After": "0"})
+
+    acked = metric("fastramqpi_events_acknowledged_total", listener)
+    async with running(integration(emu, router, [listener])):
+        emu.emit("person", subject)
+        await until(
+            lambda: metric("fastramqpi_events_acknowledged_total", listener) > acked
+        )
+        assert not emu.pending()
+
+    assert answers == [503, 503, 204]
+    assert metric("fastramqpi_events_fetched_total", listener) == 1
+
+
+async def test_a_held_event_is_left_to_mo_after_the_redeliveries_allowed(
+    emu: Emulator,
+) -> None:
+    listener = person_listener()
+    subject = str(uuid4())
+    answers: list[str] = []
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> Response:
+        answers.append(str(event.subject))
+        return Response(status_code=503, headers={"Retry-After": "0"})
+
+    def left_in_mo() -> float:
+        return metric("fastramqpi_events_failed_total", listener, stage="deliver")
+
+    async with running(integration(emu, router, [listener], event_redeliveries=2)):
+        emu.emit("person", subject)
+        await until(lambda: left_in_mo() == 1)
+
+    assert answers == [subject] * 3
+    assert pending_subjects(emu) == {subject}
 
 
 async def test_a_malformed_subject_is_a_422_left_in_mo_without_a_hot_loop(
