@@ -124,6 +124,35 @@ async def test_an_mo_outage_mid_stream_is_ridden_out(emu: Emulator) -> None:
     )
 
 
+async def test_an_mo_outage_redelivers_no_handled_event(emu: Emulator) -> None:
+    """Acknowledgements MO could not take wait for it, rather than leaving handled events to
+    be delivered again minutes later."""
+    handled: dict[str, int] = defaultdict(int)
+    listener = person_listener(2)
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> None:
+        handled[str(event.subject)] += 1
+        if sum(handled.values()) == 10:
+            emu.faults.fail_next(12, status=503)
+
+    def ack_failures() -> float:
+        return metric("fastramqpi_events_failed_total", listener, stage="acknowledge")
+
+    subjects = [str(uuid4()) for _ in range(30)]
+    failures = ack_failures()
+    async with running(integration(emu, router, [listener])):
+        for subject in subjects:
+            emu.emit("person", subject)
+        # No quick retry: an event left to MO would come back only after minutes.
+        await until(lambda: not emu.pending())
+
+    assert ack_failures() > failures, "no acknowledgement failed: nothing was tested"
+    assert dict(handled) == dict.fromkeys(subjects, 1)
+    assert metric("fastramqpi_events_acknowledgements_waiting", listener) == 0
+
+
 async def test_retry_after_pauses_every_fetcher_of_the_listener(emu: Emulator) -> None:
     listener = person_listener(3)
     first = str(uuid4())
