@@ -153,6 +153,35 @@ async def test_an_mo_outage_redelivers_no_handled_event(emu: Emulator) -> None:
     assert metric("fastramqpi_events_acknowledgements_waiting", listener) == 0
 
 
+async def test_no_event_is_fetched_while_a_gating_check_fails(emu: Emulator) -> None:
+    listener = person_listener(2)
+    subject = str(uuid4())
+    handled: list[str] = []
+    up = [False]
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> None:
+        handled.append(str(event.subject))
+
+    async def ldap_is_up(context: Any) -> bool:
+        return up[0]
+
+    fastramqpi = integration(emu, router, [listener], dependency_check_interval=0.01)
+    fastramqpi.add_healthcheck("LDAP", ldap_is_up, gates_events=True)
+    async with idle_witness(emu) as polls, running(fastramqpi):
+        emu.emit("person", subject)
+        polled = polls()
+        await until(lambda: polls() >= polled + 3)
+        assert metric("fastramqpi_events_fetched_total", listener) == 0
+        assert handled == []
+
+        up[0] = True
+        await until(lambda: not emu.pending())
+
+    assert handled == [subject]
+
+
 async def test_retry_after_pauses_every_fetcher_of_the_listener(emu: Emulator) -> None:
     listener = person_listener(3)
     first = str(uuid4())
