@@ -206,8 +206,12 @@ class ListenerState(Generic[E]):
         return Then(self._idle(slot, now))
 
     def fetch_failed(self, slot: int, now: float) -> Then[E]:
-        """The fetch of ``slot`` failed: it backs off; the failure streak goes on."""
+        """The fetch of ``slot`` failed: it backs off; the failure streak goes on. While an
+        acknowledgement waits for MO it waits at the gate instead: that acknowledgement's
+        retries find MO back sooner than a grown back-off would."""
         self._mo_failed(now)
+        if self._unsent_acks and not self.stopping:
+            return Then(self._set(slot, Wait(math.inf, wakeable=True)))
         return Then(self._back_off(slot, now))
 
     def delivered(self, slot: int, decision: Decision, now: float) -> Then[E]:
