@@ -90,9 +90,10 @@ def _failed_deliveries() -> float:
 
 
 async def scenario(which: str, cut: float, rate: float) -> dict[str, Any]:
+    from my_integration.app import create_fastramqpi
+
     from fastramqpi.emulator import Emulator
     from fastramqpi.emulator import serve_emulator
-    from my_integration.app import create_fastramqpi
     from tests.database.proxy import Proxy
     from tests.servers import serve
 

@@ -9,15 +9,11 @@ from typing import TYPE_CHECKING
 from typing import Annotated
 from typing import Any
 
-import structlog
 from fastapi import Depends
-from fastapi import HTTPException
 
 from fastramqpi.mo import AuthenticatedMOClient
 from fastramqpi.ramqp.depends import Context
 from fastramqpi.ramqp.depends import from_context
-
-logger = structlog.stdlib.get_logger(__name__)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -48,30 +44,8 @@ MOClient = Annotated[AuthenticatedMOClient, Depends(from_context("mo_client"))]
 async def _session(
     sessionmaker: Annotated[Any, Depends(from_context("sessionmaker"))],
 ) -> AsyncIterator["AsyncSession"]:
-    """A database outage is answered 503 with ``Retry-After``, so the events fetcher holds
-    the event and redelivers it; any other database error stays a 500."""
-    from fastramqpi.database._outage import RETRY_AFTER
-    from fastramqpi.database._outage import is_outage
-
-    try:
-        async with sessionmaker() as session, session.begin():
-            yield session
-    except Exception as error:
-        if not is_outage(error):
-            raise
-        logger.warning(
-            "Database unavailable; request answered 503", error=_describe(error)
-        )
-        raise HTTPException(
-            status_code=503,
-            detail="Database unavailable",
-            headers={"Retry-After": str(RETRY_AFTER)},
-        ) from error
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error).splitlines()[0] if str(error) else ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    async with sessionmaker() as session, session.begin():
+        yield session
 
 
 if TYPE_CHECKING:

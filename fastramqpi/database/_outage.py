@@ -5,10 +5,6 @@
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-RETRY_AFTER = 1
-"""Seconds a request refused for an outage asks its client to wait: the database's check runs
-about every second, so a shorter wait would only fail again and a longer one delays recovery."""
-
 
 def _asyncpg_outages() -> tuple[type[BaseException], ...]:
     try:

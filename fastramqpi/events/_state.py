@@ -43,6 +43,10 @@ ACK_ATTEMPTS = 3
 """Tries to acknowledge a handled event when MO answers with an error; if all fail, MO offers
 it again later (at-least-once)."""
 
+FETCH_RETRY_CAP = 4.0
+"""Most seconds a fetcher backs off after failures: a fetch every few seconds costs a down MO
+nothing, and the listener resumes within this once MO is back."""
+
 ACK_RETRY_CAP = 2.0
 """Most seconds between tries of an acknowledgement waiting for MO: once MO is back, the
 listener resumes within this."""
@@ -337,7 +341,7 @@ class ListenerState(Generic[E]):
         if self.stopping:
             return self._set(slot, _STOP)
         self._failures[slot] += 1
-        delay = backoff_delay(self._failures[slot], self._rng)
+        delay = backoff_delay(self._failures[slot], self._rng, cap=FETCH_RETRY_CAP)
         return self._set(slot, Wait(now + delay))
 
     def _answered(self, slot: int) -> None:

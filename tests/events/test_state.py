@@ -330,7 +330,9 @@ def test_an_acknowledgement_waiting_for_mo_is_retried_until_sent_and_gates_fetch
     assert state.next(0, now=13.0) == Fetch()
 
 
-def test_a_fetch_failing_while_an_acknowledgement_waits_parks_until_it_is_sent() -> None:
+def test_a_fetch_failing_while_an_acknowledgement_waits_parks_until_it_is_sent() -> (
+    None
+):
     state = started(1)
     state.ack_kept()
     assert state.fetch_failed(0, now=1.0).step == Wait(math.inf, wakeable=True)
