@@ -96,6 +96,7 @@ async def scenario(which: str, cut: float, rate: float) -> dict[str, Any]:
     from fastramqpi.emulator import serve_emulator
     from tests.database.proxy import Proxy
     from tests.servers import serve
+    from tests.waiting import until
 
     database_name = await _create_database()
     database_proxy = Proxy()
@@ -124,14 +125,13 @@ async def scenario(which: str, cut: float, rate: float) -> dict[str, Any]:
             )
             proxy = database_proxy if which == "db" else mo_proxy
             async with serve(fastramqpi.get_app()):
-                events = fastramqpi.get_context()["graphql_events"]
-                while not (
-                    events.is_ready()
-                    and await fastramqpi.get_context()["healthchecks"].run_one(
-                        "Database", fastramqpi.get_context()
-                    )
-                ):
-                    await asyncio.sleep(0.05)
+                context = fastramqpi.get_context()
+
+                async def ready() -> bool:
+                    database = context["healthchecks"].run_one("Database", context)
+                    return context["graphql_events"].is_ready() and await database
+
+                await until(ready, every=0.05)
                 failed_before = _failed_deliveries()
                 subjects: list[str] = []
 
