@@ -18,6 +18,7 @@ from typing import Any
 from typing import Literal
 
 import structlog
+from annotated_types import Ge
 from annotated_types import Gt
 from annotated_types import Lt
 from pydantic import AnyHttpUrl
@@ -176,6 +177,14 @@ class DatabaseSettings(BaseModel):
     # The bounds inside the wrapper, so that their errors name the variable too.
     port: Annotated[int, Gt(0), Lt(65536), _DatabaseEnv] = 5432
     name: str | None = None
+    connect_timeout: Annotated[float, Gt(0), _DatabaseEnv] = Field(
+        default=5.0,
+        description="Seconds a new database connection may take; longer is an outage (503).",
+    )
+    command_timeout: Annotated[float, Gt(0), _DatabaseEnv] = Field(
+        default=30.0,
+        description="Seconds one SQL statement may take; longer is an outage (503).",
+    )
     url: SecretStr | None = None
 
     @model_validator(mode="before")
@@ -227,6 +236,14 @@ class Settings(BaseSettings):
     json_logs: Annotated[bool, _Env] = True
     dap: Annotated[bool, _Env] = False
     enable_metrics: Annotated[bool, _Env] = True
+    dependency_check_interval: Annotated[float, Gt(0), _Env] = Field(
+        default=1.0,
+        description="Seconds between background runs of the health checks that gate events (the database's, and those added with gates_events=True).",
+    )
+    event_redeliveries: Annotated[int, Ge(0), _Env] = Field(
+        default=10,
+        description="Times an event answered 503 with Retry-After is delivered again after the pause before it is left to MO's retry wait.",
+    )
     event_delivery_url: Annotated[AnyHttpUrl | None, _Env] = Field(
         default=None,
         description="Deliver events over HTTP to this base URL instead of through the app itself.",

@@ -37,6 +37,7 @@ check_up = Gauge(
 class _Check:
     fn: HealthCheck
     live: bool
+    gates_events: bool = False
 
 
 class HealthChecks:
@@ -45,13 +46,25 @@ class HealthChecks:
     def __init__(self) -> None:
         self._checks: dict[str, _Check] = {}
 
-    def add(self, name: str, fn: HealthCheck, live: bool = False) -> None:
+    def add(
+        self,
+        name: str,
+        fn: HealthCheck,
+        live: bool = False,
+        *,
+        gates_events: bool = False,
+    ) -> None:
         if name in self._checks:
             raise ValueError(f"A healthcheck named {name!r} already exists")
-        self._checks[name] = _Check(fn, live)
+        self._checks[name] = _Check(fn, live, gates_events)
 
     def names(self, live_only: bool = False) -> list[str]:
         return [n for n, c in self._checks.items() if c.live or not live_only]
+
+    def gating(self) -> list[str]:
+        """The checks of dependencies event handlers need: while one fails, no event is
+        fetched."""
+        return [n for n, c in self._checks.items() if c.gates_events]
 
     async def run(self, context: Any, live_only: bool = False) -> dict[str, bool]:
         names = self.names(live_only)
@@ -74,6 +87,71 @@ class HealthChecks:
         except Exception:
             logger.exception("Healthcheck raised", healthcheck=name)
         return False
+
+
+class EventGate:
+    """Runs the checks that gate events in the background, every ``interval`` seconds, and
+    tells its subscribers when the gate closes (a check failed) or opens (all passed).
+
+    Closed until the first round has run: no event is fetched before its dependencies are
+    known to be up. Without gating checks it is always open.
+    """
+
+    def __init__(
+        self, checks: HealthChecks, context: Any, interval: Callable[[], float]
+    ) -> None:
+        self._checks = checks
+        self._context = context
+        self._interval = interval
+        self._failing: list[str] | None = None
+        self._subscribers: list[Callable[[bool], Awaitable[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self._failing is None or bool(self._failing)
+
+    def subscribe(self, callback: Callable[[bool], Awaitable[None]]) -> None:
+        """``await callback(closed)`` whenever the gate changes."""
+        self._subscribers.append(callback)
+
+    async def check(self) -> None:
+        """One round of the gating checks; tells the subscribers if the gate changed."""
+        names = self._checks.gating()
+        results = await asyncio.gather(
+            *(self._checks.run_one(n, self._context) for n in names)
+        )
+        failing = [n for n, passed in zip(names, results, strict=True) if not passed]
+        was = self.closed
+        if failing != self._failing:
+            if failing:
+                logger.warning(
+                    "Events paused: a dependency is unhealthy", failing=failing
+                )
+            elif self._failing:
+                logger.info("Events resumed: dependencies healthy again")
+        self._failing = failing
+        if self.closed != was:
+            for callback in self._subscribers:
+                await callback(self.closed)
+
+    async def _run(self) -> None:
+        while True:
+            await self.check()
+            await asyncio.sleep(self._interval())
+
+    async def __aenter__(self) -> "EventGate":
+        if not self._checks.gating():
+            self._failing = []
+        else:
+            self._task = asyncio.create_task(self._run(), name="events:gate")
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
 
 
 def _response(results: dict[str, bool]) -> JSONResponse:

@@ -130,8 +130,11 @@ class FastRAMQPI(Generic[_ClientT]):
                 migrations=database_migrations,
             )
 
-        events_system = None
+        events_system = gate = None
         if graphql_events is not None:
+            gate = health.EventGate(
+                checks, self._context, lambda: settings.dependency_check_interval
+            )
             _load("events")
             events_system = events.create_events_system(
                 graphql_events,
@@ -139,6 +142,7 @@ class FastRAMQPI(Generic[_ClientT]):
                 mo_client=mo_client,
                 app=app,
                 state={"context": self._context},
+                gate=gate,
             )
 
         self.resources = Resources(
@@ -152,7 +156,7 @@ class FastRAMQPI(Generic[_ClientT]):
         )
         self._context.update(self.resources.context_entries())
 
-        self._manage(self.resources, graphql_url)
+        self._manage(self.resources, graphql_url, gate)
 
     def _app(self, name: str, settings: Settings, checks: HealthChecks) -> FastAPI:
         app = FastAPI(
@@ -173,7 +177,12 @@ class FastRAMQPI(Generic[_ClientT]):
         )
         return app
 
-    def _manage(self, resources: Resources[_ClientT], graphql_url: str) -> None:
+    def _manage(
+        self,
+        resources: Resources[_ClientT],
+        graphql_url: str,
+        gate: "health.EventGate | None",
+    ) -> None:
         """Enter each part at start-up, after what it uses, and check it for readiness."""
         self.add_lifespan_manager(aclosing(resources.mo_client), priority=100)
         self.add_healthcheck("MO", mo.MOReadiness(resources.mo_client, graphql_url))
@@ -181,7 +190,11 @@ class FastRAMQPI(Generic[_ClientT]):
             self.add_lifespan_manager(resources.graphql_client, priority=200)
         if resources.database is not None:
             self.add_lifespan_manager(resources.database, priority=150)
-            self.add_healthcheck("Database", resources.database.healthcheck)
+            self.add_healthcheck(
+                "Database", resources.database.healthcheck, gates_events=True
+            )
+        if gate is not None:
+            self.add_lifespan_manager(gate, priority=900)
         if resources.events is not None:
             self.add_lifespan_manager(resources.events, priority=1000)
             self.add_healthcheck("GraphQL events", resources.events.healthcheck)
@@ -215,6 +228,13 @@ class FastRAMQPI(Generic[_ClientT]):
         name: str,
         fn: Callable[[Context[_ClientT]], Awaitable[bool]],
         live: bool = False,
+        *,
+        gates_events: bool = False,
     ) -> None:
-        """Register ``async fn(context) -> bool`` for readiness (and liveness if ``live``)."""
-        self._context["healthchecks"].add(name, fn, live=live)
+        """Register ``async fn(context) -> bool`` for readiness (and liveness if ``live``).
+
+        ``gates_events``: the event handlers need this dependency; while the check fails, no
+        listener fetches an event (it would only fail and wait minutes in MO)."""
+        self._context["healthchecks"].add(
+            name, fn, live=live, gates_events=gates_events
+        )

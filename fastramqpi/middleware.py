@@ -7,12 +7,14 @@ bound here are seen by the handler and by uvicorn's access log line.
 """
 
 import json
+import sys
 from collections.abc import Callable
 from collections.abc import Iterable
 from os import urandom
 from time import perf_counter
 from typing import Any
 
+import httpx
 import structlog
 from starlette.types import ASGIApp
 from starlette.types import Message
@@ -46,10 +48,8 @@ def _request_id(scope: Scope) -> str:
     return _uuid4()
 
 
-def _error_body(request_id: str) -> bytes:
-    return json.dumps(
-        {"error": "Internal Server Error", "request_id": request_id}
-    ).encode()
+def _error_body(request_id: str, error: str = "Internal Server Error") -> bytes:
+    return json.dumps({"error": error, "request_id": request_id}).encode()
 
 
 class RequestMiddleware:
@@ -118,7 +118,18 @@ class RequestMiddleware:
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
+        except Exception as error:
+            if _is_outage(error):
+                logger.warning(
+                    "A dependency is unavailable; request answered 503",
+                    method=scope.get("method"),
+                    path=scope.get("path"),
+                    error=_describe(error),
+                    response_started=started,
+                )
+                if not started:
+                    await _send_error(send_with_id, request_id, 503)
+                return
             logger.exception(
                 "Unhandled exception while serving a request",
                 method=scope.get("method"),
@@ -134,11 +145,37 @@ class RequestMiddleware:
                 self.observe(scope, root_path, status, response_headers, seconds)
 
 
-async def _send_error(send: Send, request_id: str) -> None:
-    body = _error_body(request_id)
+RETRY_AFTER = b"1"
+"""Seconds a request refused for an outage asks its client (the events fetcher) to wait."""
+
+
+def _is_outage(error: BaseException) -> bool:
+    """Whether ``error`` is a dependency being away (an HTTP service such as MO unreachable,
+    the database down or timing out) rather than a bug: answered 503 with ``Retry-After``,
+    so the events fetcher holds the event and delivers it again after the pause."""
+    if isinstance(error, httpx.TransportError):
+        return True
+    if "sqlalchemy" not in sys.modules:
+        return False
+    from fastramqpi.database._outage import is_outage
+
+    return is_outage(error)
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+async def _send_error(send: Send, request_id: str, status: int = 500) -> None:
+    body = _error_body(
+        request_id, "Service Unavailable" if status == 503 else "Internal Server Error"
+    )
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
     ]
-    await send({"type": "http.response.start", "status": 500, "headers": headers})
+    if status == 503:
+        headers.append((b"retry-after", RETRY_AFTER))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -181,6 +181,10 @@ def test_an_unknown_variable_like_no_setting_gets_no_suggestion(
         ("FASTRAMQPI__GRAPHQL_TIMEOUT", "0", "greater than 0"),
         ("FASTRAMQPI__DATABASE__PORT", "0", "greater than 0"),
         ("FASTRAMQPI__DATABASE__PORT", "70000", "less than 65536"),
+        ("FASTRAMQPI__DEPENDENCY_CHECK_INTERVAL", "0", "greater than 0"),
+        ("FASTRAMQPI__EVENT_REDELIVERIES", "-1", "greater than or equal to 0"),
+        ("FASTRAMQPI__DATABASE__CONNECT_TIMEOUT", "0", "greater than 0"),
+        ("FASTRAMQPI__DATABASE__COMMAND_TIMEOUT", "-1", "greater than 0"),
     ],
 )
 def test_a_value_out_of_range_names_the_variable(

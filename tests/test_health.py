@@ -253,3 +253,56 @@ async def test_a_check_reads_what_add_context_added_as_documented(
     assert context is fastramqpi.get_context()
     assert context["settings"] is fastramqpi.settings
     assert context["mo_client"] is fastramqpi.get_context()["mo_client"]
+
+
+async def test_the_event_gate_is_closed_until_gating_checks_pass_and_follows_them() -> (
+    None
+):
+    from prometheus_client import REGISTRY
+
+    from fastramqpi.health import EventGate
+    from fastramqpi.health import HealthChecks
+
+    up = {"db": False}
+    checks = HealthChecks()
+
+    async def database(context: object) -> bool:
+        return up["db"]
+
+    async def unrelated(context: object) -> bool:
+        return False
+
+    checks.add("Gate test database", database, gates_events=True)
+    checks.add("Gate test other", unrelated)
+    gate = EventGate(checks, {}, lambda: 1.0)
+    told: list[bool] = []
+
+    async def subscriber(closed: bool) -> None:
+        told.append(closed)
+
+    gate.subscribe(subscriber)
+    assert gate.closed
+    await gate.check()
+    assert gate.closed
+    assert told == []
+    assert (
+        REGISTRY.get_sample_value(
+            "fastramqpi_health_check_up", {"check": "Gate test database"}
+        )
+        == 0
+    )
+    up["db"] = True
+    await gate.check()
+    assert not gate.closed
+    assert told == [False]
+    up["db"] = False
+    await gate.check()
+    assert told == [False, True]
+
+
+async def test_without_gating_checks_the_gate_is_open() -> None:
+    from fastramqpi.health import EventGate
+    from fastramqpi.health import HealthChecks
+
+    async with EventGate(HealthChecks(), {}, lambda: 1.0) as gate:
+        assert not gate.closed

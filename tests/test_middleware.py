@@ -41,6 +41,10 @@ def _app() -> FastAPI:
     async def crash() -> None:
         raise RuntimeError("database is on fire")
 
+    @app.get("/mo-away")
+    async def mo_away() -> None:
+        raise httpx.ConnectError("MO GraphQL at http://mo/graphql/v25: refused")
+
     @app.get("/crash-mid-stream")
     async def crash_mid_stream() -> StreamingResponse:
         async def chunks() -> AsyncIterator[bytes]:
@@ -122,6 +126,26 @@ async def test_unhandled_exception_is_a_500_without_traceback(
     assert logged["exception"][0]["exc_value"] == "database is on fire"
     assert "Traceback" not in captured.err + captured.out
     assert captured.err.count("database is on fire") == 1
+
+
+async def test_a_dependency_away_is_a_503_with_retry_after_and_one_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with serve(_app()) as url, httpx.AsyncClient(base_url=url) as client:
+        response = await client.get("/mo-away", headers={"x-request-id": "away-1"})
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json() == {"error": "Service Unavailable", "request_id": "away-1"}
+    captured = capsys.readouterr()
+    [logged] = [
+        line
+        for line in _json_lines(captured.err)
+        if line.get("request_id") == "away-1" and line["level"] != "info"
+    ]
+    assert logged["level"] == "warning"
+    assert logged["error"].startswith("ConnectError: MO GraphQL")
+    assert "exception" not in logged
 
 
 async def test_exception_after_the_response_started_is_logged_once(

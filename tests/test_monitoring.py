@@ -71,9 +71,11 @@ async def _exercise(emu: Emulator) -> str:
     @router.post("/person")
     async def handle(event: Event[UUID]) -> Response:
         if event.subject == ok:
+            # MO refuses the next call, likely this event's acknowledgement: it waits.
+            emu.faults.fail_next(1, status=503)
             return Response(status_code=204)
         if event.subject == paused:
-            return Response(status_code=503, headers={"Retry-After": "1"})
+            return Response(status_code=429, headers={"Retry-After": "1"})
         if event.subject == poison:
             return Response(status_code=422)
         return Response(status_code=500)

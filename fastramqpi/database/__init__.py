@@ -64,7 +64,12 @@ class Database:
         migrations: str | Path | None = None,
     ) -> None:
         self.url = database_url(settings)
-        self.engine = create_engine(self.url)
+        assert settings is not None  # database_url raised otherwise
+        self.engine = create_engine(
+            self.url,
+            connect_timeout=settings.connect_timeout,
+            command_timeout=settings.command_timeout,
+        )
         self.sessionmaker = create_sessionmaker(self.engine)
         self.metadata = metadata
         self.migrations = migrations

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from fastramqpi.config import DatabaseSettings
 
 CONNECT_TIMEOUT = 10.0
-"""Seconds asyncpg may take to connect (its own default is a minute), so a database host that
-drops packets fails a request or probe quickly instead of holding it."""
+"""Seconds asyncpg may take to connect when no setting says (the CLI), rather than its own
+minute."""
 
 
 def database_url(settings: DatabaseSettings | None) -> URL:
@@ -44,14 +44,22 @@ def is_postgresql(url: URL) -> bool:
     return url.get_backend_name() == "postgresql"
 
 
-def create_engine(url: URL) -> AsyncEngine:
+def create_engine(
+    url: URL,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    command_timeout: float | None = None,
+) -> AsyncEngine:
     """An engine that connects lazily and replaces dead pooled connections on checkout.
 
     ``pool_pre_ping`` is what lets the app recover by itself once a lost database is back.
+    The timeouts (asyncpg's) turn a database host that drops packets into an error, which
+    the app answers with 503, instead of a request that hangs.
     """
-    connect_args = (
-        {"timeout": CONNECT_TIMEOUT} if url.get_driver_name() == "asyncpg" else {}
-    )
+    connect_args: dict[str, float] = {}
+    if url.get_driver_name() == "asyncpg":
+        connect_args["timeout"] = connect_timeout
+        if command_timeout is not None:
+            connect_args["command_timeout"] = command_timeout
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 

@@ -82,6 +82,7 @@ def create_events_system(
     mo_client: "AuthenticatedMOClient",
     app: "ASGIApp",
     state: Mapping[str, Any],
+    gate: _system.Gate | None = None,
 ) -> EventsSystem:
     """The events system of an app, fetching from MO through ``mo_client`` once started.
 
@@ -100,4 +101,10 @@ def create_events_system(
             return mo, _delivery.OverHTTP(str(settings.event_delivery_url))
         return mo, _delivery.InProcess(app, dict(state))
 
-    return EventsSystem(config, connect, idle_interval=_idle_interval)
+    return EventsSystem(
+        config,
+        connect,
+        idle_interval=_idle_interval,
+        redeliveries=settings.event_redeliveries,
+        gate=gate,
+    )

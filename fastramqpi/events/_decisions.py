@@ -37,11 +37,14 @@ Outcome = Delivered | Unreachable
 @dataclass(frozen=True)
 class Decision:
     """``ack``: acknowledge in MO. ``pause``: seconds every fetcher of the listener waits.
-    ``back_off``: this fetcher waits before its next fetch (the handler is unreachable)."""
+    ``back_off``: this fetcher waits before its next fetch (the handler is unreachable).
+    ``hold``: keep the event and deliver it again when the pause ends (a dependency of the
+    handler is briefly away: 503 with ``Retry-After``)."""
 
     ack: bool
     pause: float = 0.0
     back_off: bool = False
+    hold: bool = False
 
 
 def succeeded(status: int) -> bool:
@@ -54,11 +57,15 @@ def decide(outcome: Outcome, now: datetime) -> Decision:
 
     Anything else stays in MO, which offers it again later (after at least three minutes), so a
     failing handler costs one delivery per event per retry window, never a hot loop.
+
+    A 503 with ``Retry-After`` says a dependency is away for about that long: the event is
+    held and redelivered after the pause rather than left to MO's wait of minutes.
     """
     if isinstance(outcome, Unreachable):
         return Decision(ack=False, back_off=True)
-    pause = parse_retry_after(outcome.retry_after, now) or 0.0
-    return Decision(ack=succeeded(outcome.status), pause=pause)
+    pause = parse_retry_after(outcome.retry_after, now)
+    hold = outcome.status == 503 and pause is not None
+    return Decision(ack=succeeded(outcome.status), pause=pause or 0.0, hold=hold)
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

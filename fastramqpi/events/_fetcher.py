@@ -28,6 +28,7 @@ from fastramqpi.events import _metrics as metrics
 from fastramqpi.events._delivery import Handlers
 from fastramqpi.events._errors import FailureLog
 from fastramqpi.events._errors import describe
+from fastramqpi.events._errors import is_outage
 from fastramqpi.events._models import Listener
 from fastramqpi.events._poison import PoisonEvents
 from fastramqpi.events._state import ACK_ATTEMPTS
@@ -82,6 +83,7 @@ class ListenerFetchers:
         handlers: Handlers,
         *,
         idle_interval: Callable[[], float],
+        redeliveries: int = 0,
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -91,7 +93,10 @@ class ListenerFetchers:
         self._handlers = handlers
         self._clock = clock
         self._state: ListenerState[_FetchedEvent] = ListenerState(
-            listener.parallelism, idle_interval=idle_interval, rng=rng
+            listener.parallelism,
+            idle_interval=idle_interval,
+            rng=rng,
+            redeliveries=redeliveries,
         )
         self._metrics = metrics.ListenerMetrics(listener.namespace, listener.user_key)
         self._log = logger.bind(
@@ -125,6 +130,10 @@ class ListenerFetchers:
     def unreachable_for(self) -> float:
         """Seconds MO has been failing this listener's calls without a fetch answered."""
         return self._state.unreachable_for(self._clock())
+
+    async def set_gated(self, gated: bool) -> None:
+        """A dependency that gates events turned unhealthy (``True``) or healthy again."""
+        await self._carry_out(self._state.set_gated(gated))
 
     def start(self) -> None:
         name = f"events:{self.listener.user_key}"
@@ -238,6 +247,14 @@ class ListenerFetchers:
             await self._poison.observe(event.subject, response)
         then = self._state.delivered(slot, decision, now)
         context = {"subject": event.subject, "request_id": response.request_id}
+        if self._state.held(slot) is not None:
+            self._log.info(
+                "Event held for redelivery after the pause (503 with Retry-After)",
+                pause=decision.pause,
+                **context,
+            )
+            self._metrics.retry_after_pauses.inc()
+            return then.step
         if decision.pause > 0:
             self._metrics.retry_after_pauses.inc()
             self._log.info(
@@ -289,24 +306,44 @@ class ListenerFetchers:
                 self._acks.task_done()
 
     async def _acknowledge(self, token: str, context: dict[str, str]) -> None:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                async with self._mo_calls:
-                    await self._mo.acknowledge_event(token)
-            except Exception as error:
-                self._metrics.failed("acknowledge").inc()
-                retry = self._state.ack_failed(attempt, self._clock())
-                if retry is None:
-                    self._ack_failures.failed(
-                        self._log,
-                        "Acknowledging a handled event failed; MO will offer it again",
-                        error,
-                        **context,
-                    )
+        """Send one acknowledgement. While MO is unreachable it waits, counted in
+        ``fastramqpi_events_acknowledgements_waiting``, and the listener fetches nothing."""
+        kept = False
+        try:
+            attempt = 0
+            while True:
+                attempt += 1
+                try:
+                    async with self._mo_calls:
+                        await self._mo.acknowledge_event(token)
+                except Exception as error:
+                    self._metrics.failed("acknowledge").inc()
+                    outage = is_outage(error)
+                    if outage and not kept:
+                        kept = True
+                        self._state.ack_kept()
+                        self._metrics.acks_waiting.inc()
+                    retry = self._state.ack_failed(attempt, self._clock(), outage)
+                    if retry is None:
+                        self._ack_failures.failed(
+                            self._log,
+                            "Acknowledging a handled event failed; MO will offer it again",
+                            error,
+                            **context,
+                        )
+                        return
+                    if attempt == 1 and outage:
+                        self._ack_failures.failed(
+                            self._log,
+                            "Acknowledging a handled event failed; kept until MO answers",
+                            error,
+                            **context,
+                        )
+                    await asyncio.sleep(max(retry.until - self._clock(), 0.0))
+                else:
+                    self._metrics.acknowledged.inc()
                     return
-                await asyncio.sleep(retry.until - self._clock())
-            else:
-                self._metrics.acknowledged.inc()
-                return
+        finally:
+            if kept:
+                self._metrics.acks_waiting.dec()
+                await self._carry_out(self._state.ack_done(kept))

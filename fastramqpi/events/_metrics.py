@@ -6,6 +6,7 @@ Module-level, so several apps in one process (tests) share them instead of regis
 """
 
 from prometheus_client import Counter
+from prometheus_client import Gauge
 from prometheus_client import Histogram
 
 _LABELS = ["namespace", "listener"]
@@ -37,6 +38,12 @@ silenced = Counter(
 fetcher_restarts = Counter(
     "fastramqpi_events_fetcher_restarts",
     "Fetchers restarted after an unexpected error",
+    _LABELS,
+)
+acks_waiting = Gauge(
+    "fastramqpi_events_acknowledgements_waiting",
+    "Acknowledgements of handled events kept until MO answers again (the listener fetches "
+    "nothing meanwhile)",
     _LABELS,
 )
 unexpected_errors = Counter(
@@ -71,6 +78,7 @@ class ListenerMetrics:
         self.fetcher_restarts = fetcher_restarts.labels(**labels)
         self.handler_seconds = handler_seconds.labels(**labels)
         self.fetch_seconds = fetch_seconds.labels(**labels)
+        self.acks_waiting = acks_waiting.labels(**labels)
         self._delivered: dict[str, Counter] = {}
         self._failed = {
             stage: failed.labels(**labels, stage=stage)

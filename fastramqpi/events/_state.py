@@ -15,6 +15,12 @@ passed in, so every rule here is tested without an event loop. The policy:
 - Failure streak: a fetcher backs off after each failure; the listener counts how long MO has
   failed it without a fetch answered in between.
 - Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
+- Gate: while a dependency of the handlers is unhealthy (:meth:`~ListenerState.set_gated`) or
+  an acknowledgement waits for MO to answer again, no fetch starts: the event would only fail,
+  and MO would keep it in its retry wait of minutes.
+- Hold: an event answered 503 with ``Retry-After`` is kept by its fetcher and delivered again
+  when the pause ends (and the gate is open), at most ``redeliveries`` times; then, and at
+  shutdown, it is left to MO.
 
 What a null fetch means is decided in :meth:`~ListenerState._idle` alone, what may hold back a
 fetch in :meth:`~ListenerState.next` alone (next to the pause), and a fetched event stays the
@@ -34,7 +40,16 @@ from fastramqpi.events._decisions import backoff_delay
 E = TypeVar("E")
 
 ACK_ATTEMPTS = 3
-"""Tries to acknowledge a handled event; if all fail, MO offers it again later (at-least-once)."""
+"""Tries to acknowledge a handled event when MO answers with an error; if all fail, MO offers
+it again later (at-least-once)."""
+
+FETCH_RETRY_CAP = 4.0
+"""Most seconds a fetcher backs off after failures: a fetch every few seconds costs a down MO
+nothing, and the listener resumes within this once MO is back."""
+
+ACK_RETRY_CAP = 2.0
+"""Most seconds between tries of an acknowledgement waiting for MO: once MO is back, the
+listener resumes within this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +126,7 @@ class ListenerState(Generic[E]):
         *,
         idle_interval: Callable[[], float],
         rng: Callable[[], float],
+        redeliveries: int = 0,
     ) -> None:
         self._idle_interval = idle_interval
         self._rng = rng
@@ -122,6 +138,12 @@ class ListenerState(Generic[E]):
         self._paused_until = -math.inf
         self._failing_since: float | None = None
         self.stopping = False
+        self._redeliveries = redeliveries
+        self._held: list[E | None] = [None] * parallelism
+        """The event each fetcher holds for redelivery, if any."""
+        self._holds = [0] * parallelism
+        self._gated = False
+        self._unsent_acks = 0
 
     @property
     def parallelism(self) -> int:
@@ -136,6 +158,15 @@ class ListenerState(Generic[E]):
     def poller(self) -> int | None:
         """The fetcher whose idle wait ends in a poll, if any; the others park."""
         return self._poller
+
+    @property
+    def gated(self) -> bool:
+        """Whether fetches and redeliveries wait for a dependency (or MO) to be back."""
+        return self._gated or self._unsent_acks > 0
+
+    def held(self, slot: int) -> E | None:
+        """The event ``slot`` holds for redelivery, if any."""
+        return self._held[slot]
 
     def step(self, slot: int) -> Step[E] | None:
         """What ``slot`` was last told to do."""
@@ -160,6 +191,11 @@ class ListenerState(Generic[E]):
             self._poller = None
         if now < self._paused_until:
             return self._set(slot, Wait(self._paused_until))
+        if self.gated:
+            return self._set(slot, Wait(math.inf, wakeable=True))
+        held = self._held[slot]
+        if held is not None:
+            return self._set(slot, Deliver(held))
         return self._set(slot, _FETCH)
 
     def fetched(self, slot: int, event: E, now: float) -> Then[E]:
@@ -174,8 +210,12 @@ class ListenerState(Generic[E]):
         return Then(self._idle(slot, now))
 
     def fetch_failed(self, slot: int, now: float) -> Then[E]:
-        """The fetch of ``slot`` failed: it backs off; the failure streak goes on."""
+        """The fetch of ``slot`` failed: it backs off; the failure streak goes on. While an
+        acknowledgement waits for MO it waits at the gate instead: that acknowledgement's
+        retries find MO back sooner than a grown back-off would."""
         self._mo_failed(now)
+        if self._unsent_acks and not self.stopping:
+            return Then(self._set(slot, Wait(math.inf, wakeable=True)))
         return Then(self._back_off(slot, now))
 
     def delivered(self, slot: int, decision: Decision, now: float) -> Then[E]:
@@ -184,6 +224,8 @@ class ListenerState(Generic[E]):
         assert isinstance(step, Deliver), f"fetcher {slot} delivers nothing"
         if decision.pause > 0:
             self._paused_until = max(self._paused_until, now + decision.pause)
+        if self._hold(slot, step.event, decision):
+            return Then(self.next(slot, now))
         effects: tuple[Effect[E], ...] = (
             (Acknowledge(step.event),) if decision.ack else ()
         )
@@ -192,18 +234,46 @@ class ListenerState(Generic[E]):
         self._steps[slot] = None
         return Then(self.next(slot, now), effects)
 
-    def ack_failed(self, attempt: int, now: float) -> Wait | None:
+    def ack_failed(self, attempt: int, now: float, outage: bool = False) -> Wait | None:
         """Acknowledging failed for the ``attempt``-th time: when to try again, or None to
-        leave the event to MO, which offers it again later."""
+        leave the event to MO, which offers it again later.
+
+        An error MO answered is tried :data:`ACK_ATTEMPTS` times. An acknowledgement MO could
+        not be reached for (``outage``) is kept until MO answers: the event was handled, and
+        delivering it again is the waste this avoids. At shutdown it is tried once more only."""
         self._mo_failed(now)
-        if attempt >= ACK_ATTEMPTS:
+        if outage and not self.stopping:
+            return Wait(now + backoff_delay(attempt, self._rng, cap=ACK_RETRY_CAP))
+        if outage or attempt >= ACK_ATTEMPTS:
             return None
         return Wait(now + backoff_delay(attempt, self._rng))
+
+    def ack_kept(self) -> None:
+        """An acknowledgement waits for MO to answer again: the listener fetches nothing
+        meanwhile, as MO would only keep what it hands out in its retry wait."""
+        self._unsent_acks += 1
+
+    def ack_done(self, kept: bool) -> tuple[Effect[E], ...]:
+        """An acknowledgement ended, sent or given up; ``kept`` if :meth:`ack_kept` was
+        called for it."""
+        if not kept:
+            return ()
+        was = self.gated
+        self._unsent_acks -= 1
+        return self._opened(was)
+
+    def set_gated(self, gated: bool) -> tuple[Effect[E], ...]:
+        """A gating dependency turned unhealthy (``True``) or healthy again."""
+        was = self.gated
+        self._gated = gated
+        return self._opened(was)
 
     def crashed(self, slot: int, now: float) -> Then[E]:
         """``slot`` failed unexpectedly: it drops what it held and restarts after a back-off."""
         self._crashes[slot] += 1
         self._failures[slot] = 0
+        self._held[slot] = None
+        self._holds[slot] = 0
         if self._poller == slot:
             self._poller = None
         if self.stopping:
@@ -216,6 +286,7 @@ class ListenerState(Generic[E]):
         those delivering finish (and their events are acknowledged)."""
         self.stopping = True
         self._poller = None
+        self._held = [None] * self.parallelism
         idle = frozenset(
             slot
             for slot, step in enumerate(self._steps)
@@ -226,6 +297,27 @@ class ListenerState(Generic[E]):
         return (Cancel(idle),)
 
     # --- The policy's parts ------------------------------------------------------------------
+
+    def _hold(self, slot: int, event: E, decision: Decision) -> bool:
+        """Whether ``slot`` keeps ``event`` to deliver it again; counts its redeliveries."""
+        if (
+            decision.hold
+            and self._holds[slot] < self._redeliveries
+            and not self.stopping
+        ):
+            self._holds[slot] += 1
+            self._held[slot] = event
+            self._steps[slot] = None
+            return True
+        self._holds[slot] = 0
+        self._held[slot] = None
+        return False
+
+    def _opened(self, was_gated: bool) -> tuple[Effect[E], ...]:
+        """Wake the fetchers waiting at the gate if it just opened."""
+        if was_gated and not self.gated and self._wake_all():
+            return _WAKE
+        return ()
 
     def _idle(self, slot: int, now: float) -> Step[E]:
         """The idle rota: one fetcher polls again after the idle interval, the rest park."""
@@ -249,7 +341,7 @@ class ListenerState(Generic[E]):
         if self.stopping:
             return self._set(slot, _STOP)
         self._failures[slot] += 1
-        delay = backoff_delay(self._failures[slot], self._rng)
+        delay = backoff_delay(self._failures[slot], self._rng, cap=FETCH_RETRY_CAP)
         return self._set(slot, Wait(now + delay))
 
     def _answered(self, slot: int) -> None:

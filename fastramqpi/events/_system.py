@@ -9,6 +9,7 @@ agrees, while the readiness check "GraphQL events" reports why it is not ready y
 import asyncio
 import random
 import time
+from collections.abc import Awaitable
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -59,6 +60,14 @@ class MOEventsAPI(EventsAPI, Protocol):
     ) -> _DeclareResult: ...
 
 
+class Gate(Protocol):
+    """Whether a dependency the handlers need is unhealthy (see ``health.EventGate``)."""
+
+    @property
+    def closed(self) -> bool: ...
+    def subscribe(self, callback: Callable[[bool], Awaitable[None]]) -> None: ...
+
+
 class _Rejected(Exception):
     """MO answered a declaration with a GraphQL error: retrying soon will not help."""
 
@@ -87,12 +96,18 @@ class EventsSystem:
         connect: Callable[[], tuple[MOEventsAPI, Handlers]],
         *,
         idle_interval: Callable[[], float],
+        redeliveries: int = 0,
+        gate: Gate | None = None,
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self._connect = connect
         self._idle_interval = idle_interval
+        self._redeliveries = redeliveries
+        self._gate = gate
+        if gate is not None:
+            gate.subscribe(self._gated)
         self._rng = rng
         self._clock = clock
         self._declared_namespaces: set[str] = set()
@@ -127,6 +142,10 @@ class EventsSystem:
             else:
                 logger.info("GraphQL events ready")
         return not reason
+
+    async def _gated(self, closed: bool) -> None:
+        for fetchers in self.fetchers.values():
+            await fetchers.set_gated(closed)
 
     async def __aenter__(self) -> "EventsSystem":
         self._mo, self._handlers = self._connect()
@@ -230,8 +249,11 @@ class EventsSystem:
             self._mo,
             self._handlers,
             idle_interval=self._idle_interval,
+            redeliveries=self._redeliveries,
             rng=self._rng,
             clock=self._clock,
         )
+        if self._gate is not None:
+            await fetchers.set_gated(self._gate.closed)
         self.fetchers[(listener.namespace, listener.user_key)] = fetchers
         fetchers.start()

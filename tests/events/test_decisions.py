@@ -40,9 +40,19 @@ def test_an_unreachable_handler_is_not_acknowledged_and_backs_off() -> None:
 
 
 def test_retry_after_in_seconds_pauses_the_listener() -> None:
-    assert decide(Delivered(503, retry_after="7"), NOW) == Decision(
+    assert decide(Delivered(500, retry_after="7"), NOW) == Decision(
         ack=False, pause=7.0
     )
+
+
+def test_503_with_retry_after_holds_the_event_for_redelivery() -> None:
+    assert decide(Delivered(503, retry_after="7"), NOW) == Decision(
+        ack=False, pause=7.0, hold=True
+    )
+
+
+def test_503_without_retry_after_is_left_in_mo() -> None:
+    assert decide(Delivered(503, retry_after="soon"), NOW) == Decision(ack=False)
 
 
 def test_retry_after_as_http_date_pauses_until_then() -> None:

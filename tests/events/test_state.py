@@ -14,6 +14,7 @@ from hypothesis.stateful import rule
 
 from fastramqpi.events._decisions import Decision
 from fastramqpi.events._state import ACK_ATTEMPTS
+from fastramqpi.events._state import ACK_RETRY_CAP
 from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
 from fastramqpi.events._state import Deliver
@@ -33,7 +34,9 @@ UNREACHABLE = Decision(ack=False, back_off=True)
 
 def listener(parallelism: int) -> ListenerState[str]:
     """A listener whose back-off jitter is always the top of its range."""
-    return ListenerState(parallelism, idle_interval=lambda: IDLE, rng=lambda: 1.0)
+    return ListenerState(
+        parallelism, idle_interval=lambda: IDLE, rng=lambda: 1.0, redeliveries=2
+    )
 
 
 def started(parallelism: int, now: float = 0.0) -> ListenerState[str]:
@@ -254,6 +257,96 @@ def test_no_back_off_after_stop() -> None:
 # --- Properties ----------------------------------------------------------------------------
 
 
+# --- Gate and hold ----------------------------------------------------------------------
+
+
+def test_a_closed_gate_starts_no_fetch_and_opening_it_wakes_every_fetcher() -> None:
+    state = started(2)
+    assert state.set_gated(True) == ()
+    assert state.empty(0, now=1.0).step == Wait(1.0 + IDLE, wakeable=True)
+    assert state.next(0, now=1.0 + IDLE) == Wait(math.inf, wakeable=True)
+    assert state.fetched(1, "e", now=2.0).step == Deliver("e")
+    assert state.delivered(1, HANDLED, now=2.0).step == Wait(math.inf, wakeable=True)
+    assert state.set_gated(False) == (Wake(),)
+    assert [state.next(slot, now=3.0) for slot in (0, 1)] == [Fetch(), Fetch()]
+
+
+HOLD = Decision(ack=False, pause=5.0, hold=True)
+
+
+def test_a_held_event_is_delivered_again_after_the_pause() -> None:
+    state = started(1)
+    state.fetched(0, "e", now=0.0)
+    assert state.delivered(0, HOLD, now=1.0) == Then(Wait(6.0))
+    assert state.held(0) == "e"
+    assert state.next(0, now=6.0) == Deliver("e")
+    assert state.delivered(0, HANDLED, now=6.5).effects == (Acknowledge("e"),)
+    assert state.held(0) is None
+
+
+def test_a_held_event_waits_for_the_gate_too() -> None:
+    state = started(1)
+    state.fetched(0, "e", now=0.0)
+    state.delivered(0, HOLD, now=0.0)
+    state.set_gated(True)
+    assert state.next(0, now=5.0) == Wait(math.inf, wakeable=True)
+    assert state.set_gated(False) == (Wake(),)
+    assert state.next(0, now=9.0) == Deliver("e")
+
+
+def test_a_held_event_is_left_to_mo_after_the_redeliveries_allowed() -> None:
+    state = started(1)  # redeliveries=2
+    state.fetched(0, "e", now=0.0)
+    assert state.delivered(0, HOLD, now=0.0).step == Wait(5.0)
+    assert state.next(0, now=5.0) == Deliver("e")
+    assert state.delivered(0, HOLD, now=5.0).step == Wait(10.0)
+    assert state.next(0, now=10.0) == Deliver("e")
+    assert state.delivered(0, HOLD, now=10.0) == Then(Wait(15.0))
+    assert state.held(0) is None
+    assert state.next(0, now=15.0) == Fetch()
+
+
+def test_shutdown_leaves_held_events_to_mo() -> None:
+    state = started(1)
+    state.fetched(0, "e", now=0.0)
+    state.delivered(0, HOLD, now=0.0)
+    assert state.stop() == (Cancel(frozenset({0})),)
+    assert state.held(0) is None
+    assert state.next(0, now=9.0) == Stop()
+
+
+def test_an_acknowledgement_waiting_for_mo_is_retried_until_sent_and_gates_fetches() -> (
+    None
+):
+    state = started(1)
+    state.ack_kept()
+    for attempt in range(1, 10):
+        retry = state.ack_failed(attempt, now=float(attempt), outage=True)
+        assert retry is not None
+        assert retry.until <= attempt + ACK_RETRY_CAP
+    assert state.empty(0, now=10.0).step == Wait(10.0 + IDLE, wakeable=True)
+    assert state.next(0, now=10.0 + IDLE) == Wait(math.inf, wakeable=True)
+    assert state.ack_done(kept=True) == (Wake(),)
+    assert state.next(0, now=13.0) == Fetch()
+
+
+def test_a_fetch_failing_while_an_acknowledgement_waits_parks_until_it_is_sent() -> (
+    None
+):
+    state = started(1)
+    state.ack_kept()
+    assert state.fetch_failed(0, now=1.0).step == Wait(math.inf, wakeable=True)
+    assert state.ack_done(kept=True) == (Wake(),)
+    assert state.next(0, now=2.0) == Fetch()
+
+
+def test_at_shutdown_a_waiting_acknowledgement_is_tried_once_more() -> None:
+    state = started(1)
+    state.ack_kept()
+    state.stop()
+    assert state.ack_failed(7, now=1.0, outage=True) is None
+
+
 class Listener(RuleBasedStateMachine):
     """Any sequence of what MO, the handler and time can do to one listener's fetchers."""
 
@@ -275,7 +368,11 @@ class Listener(RuleBasedStateMachine):
         if isinstance(step, Fetch):
             assert not self.state.stopping, "a fetch started after stop"
             assert self.now >= self.state.paused_until, "a fetch started while paused"
+            assert not self.state.gated, "a fetch started while gated"
             self.fetching.add(slot)
+        if isinstance(step, Deliver) and self.state.held(slot) is not None:
+            assert not self.state.gated, "a redelivery started while gated"
+            assert self.now >= self.state.paused_until, "a redelivery during the pause"
         self.steps[slot] = step
 
     def answer(self, slot: int, then: Then[str]) -> None:
@@ -307,14 +404,23 @@ class Listener(RuleBasedStateMachine):
         ack=st.booleans(),
         pause=st.sampled_from([0.0, 0.5, 3.0, 60.0]),
         back_off=st.booleans(),
+        hold=st.booleans(),
     )
     def delivered(
-        self, data: st.DataObject, ack: bool, pause: float, back_off: bool
+        self, data: st.DataObject, ack: bool, pause: float, back_off: bool, hold: bool
     ) -> None:
         slot = data.draw(st.sampled_from(self.slots(Deliver)))
         before = self.state.paused_until
-        decision = Decision(ack=ack and not back_off, pause=pause, back_off=back_off)
+        hold = hold and not back_off
+        decision = Decision(
+            ack=ack and not back_off and not hold,
+            pause=pause,
+            back_off=back_off,
+            hold=hold,
+        )
         then = self.state.delivered(slot, decision, self.now)
+        if not hold:
+            assert self.state.held(slot) is None, "an event held without a 503"
         assert self.state.paused_until >= before, "a pause was shortened"
         if pause:
             assert self.state.paused_until >= self.now + pause
@@ -326,6 +432,24 @@ class Listener(RuleBasedStateMachine):
     def crash(self, data: st.DataObject) -> None:
         slot = data.draw(st.sampled_from(self.slots(Fetch) + self.slots(Deliver)))
         self.answer(slot, self.state.crashed(slot, self.now))
+
+    @rule(closed=st.booleans())
+    def gate(self, closed: bool) -> None:
+        self.answer_effects(self.state.set_gated(closed))
+
+    @rule(outage=st.booleans())
+    def acknowledgement_waits_then_goes(self, outage: bool) -> None:
+        """An acknowledgement kept for an MO outage gates the listener until it is sent."""
+        if outage:
+            self.state.ack_kept()
+            assert self.state.gated
+        self.answer_effects(self.state.ack_done(outage))
+
+    def answer_effects(self, effects: tuple[object, ...]) -> None:
+        if Wake() in effects:
+            for other, step in list(self.steps.items()):
+                if isinstance(step, Wait) and step.wakeable:
+                    self.take(other, self.state.next(other, self.now))
 
     @rule(seconds=st.sampled_from([0.1, 0.5, 1.0, IDLE, 10.0, 100.0]))
     def time_passes(self, seconds: float) -> None:
@@ -357,8 +481,9 @@ class Listener(RuleBasedStateMachine):
 
     @invariant()
     def never_asleep_for_good(self) -> None:
-        """Unless stopping, some fetcher is busy or will look again at a finite time."""
-        if self.state.stopping or not self.steps:
+        """Unless stopping or gated (opening the gate wakes them), some fetcher is busy or
+        will look again at a finite time."""
+        if self.state.stopping or self.state.gated or not self.steps:
             return
         assert any(
             not isinstance(step, Wait) or step.until < math.inf

@@ -124,6 +124,64 @@ async def test_an_mo_outage_mid_stream_is_ridden_out(emu: Emulator) -> None:
     )
 
 
+async def test_an_mo_outage_redelivers_no_handled_event(emu: Emulator) -> None:
+    """Acknowledgements MO could not take wait for it, rather than leaving handled events to
+    be delivered again minutes later."""
+    handled: dict[str, int] = defaultdict(int)
+    listener = person_listener(2)
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> None:
+        handled[str(event.subject)] += 1
+        if sum(handled.values()) == 10:
+            emu.faults.fail_next(12, status=503)
+
+    def ack_failures() -> float:
+        return metric("fastramqpi_events_failed_total", listener, stage="acknowledge")
+
+    subjects = [str(uuid4()) for _ in range(30)]
+    failures = ack_failures()
+    async with running(integration(emu, router, [listener])):
+        for subject in subjects:
+            emu.emit("person", subject)
+        # No quick retry: an event left to MO would come back only after minutes.
+        await until(lambda: not emu.pending())
+
+    assert ack_failures() > failures, "no acknowledgement failed: nothing was tested"
+    assert dict(handled) == dict.fromkeys(subjects, 1)
+    assert metric("fastramqpi_events_acknowledgements_waiting", listener) == 0
+
+
+async def test_no_event_is_fetched_while_a_gating_check_fails(emu: Emulator) -> None:
+    listener = person_listener(2)
+    subject = str(uuid4())
+    handled: list[str] = []
+    up = [False]
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> None:
+        handled.append(str(event.subject))
+
+    async def ldap_is_up(context: Any) -> bool:
+        return up[0]
+
+    fastramqpi = integration(emu, router, [listener], dependency_check_interval=0.01)
+    fastramqpi.add_healthcheck("LDAP", ldap_is_up, gates_events=True)
+    async with idle_witness(emu) as polls, running(fastramqpi):
+        emu.emit("person", subject)
+        polled = polls()
+        await until(lambda: polls() >= polled + 3)
+        assert metric("fastramqpi_events_fetched_total", listener) == 0
+        assert handled == []
+
+        up[0] = True
+        await until(lambda: not emu.pending())
+
+    assert handled == [subject]
+
+
 async def test_retry_after_pauses_every_fetcher_of_the_listener(emu: Emulator) -> None:
     listener = person_listener(3)
     first = str(uuid4())
@@ -138,7 +196,7 @@ async def test_retry_after_pauses_every_fetcher_of_the_listener(emu: Emulator) -
         started.setdefault(subject, time.monotonic())
         if subject == first and not answered_503_at:
             answered_503_at.append(time.monotonic())
-            return Response(status_code=503, headers={"Retry-After": "1"})
+            return Response(status_code=429, headers={"Retry-After": "1"})
         return Response(status_code=204)
 
     def pauses() -> float:
@@ -165,6 +223,57 @@ async def test_retry_after_pauses_every_fetcher_of_the_listener(emu: Emulator) -
     assert min(started[s] for s in others) >= answered_503_at[0] + 1.0
     assert pauses() == before + 1
     assert pending_subjects(emu) == {first}
+
+
+async def test_a_503_with_retry_after_is_redelivered_and_acknowledged(
+    emu: Emulator,
+) -> None:
+    """A dependency away for a moment: the event is held, not left to MO's wait of minutes."""
+    listener = person_listener()
+    subject = str(uuid4())
+    answers: list[int] = []
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> Response:
+        status = 503 if len(answers) < 2 else 204
+        answers.append(status)
+        return Response(status_code=status, headers={"Retry-After": "0"})
+
+    acked = metric("fastramqpi_events_acknowledged_total", listener)
+    async with running(integration(emu, router, [listener])):
+        emu.emit("person", subject)
+        await until(
+            lambda: metric("fastramqpi_events_acknowledged_total", listener) > acked
+        )
+        assert not emu.pending()
+
+    assert answers == [503, 503, 204]
+    assert metric("fastramqpi_events_fetched_total", listener) == 1
+
+
+async def test_a_held_event_is_left_to_mo_after_the_redeliveries_allowed(
+    emu: Emulator,
+) -> None:
+    listener = person_listener()
+    subject = str(uuid4())
+    answers: list[str] = []
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> Response:
+        answers.append(str(event.subject))
+        return Response(status_code=503, headers={"Retry-After": "0"})
+
+    def left_in_mo() -> float:
+        return metric("fastramqpi_events_failed_total", listener, stage="deliver")
+
+    async with running(integration(emu, router, [listener], event_redeliveries=2)):
+        emu.emit("person", subject)
+        await until(lambda: left_in_mo() == 1)
+
+    assert answers == [subject] * 3
+    assert pending_subjects(emu) == {subject}
 
 
 async def test_a_malformed_subject_is_a_422_left_in_mo_without_a_hot_loop(
