@@ -1,6 +1,6 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
-"""Access to OS2mo: an HTTP client that looks after its own OAuth2 token.
+"""The MO client: an HTTP client that looks after its own OAuth2 token.
 
 Every request to MO carries a client-credentials access token. The client fetches one on
 first use, renews it shortly before it expires, and recovers once when MO rejects a token
@@ -13,29 +13,17 @@ import json
 import time
 from collections.abc import Callable
 from collections.abc import Generator
-from contextlib import AbstractAsyncContextManager
 from contextlib import suppress
 from typing import Any
-from typing import Protocol
 
 import httpx
 import structlog
 from authlib.oauth2.auth import ClientAuth
 from authlib.oauth2.rfc6749.parameters import prepare_token_request
-from typing_extensions import TypeVar
 
 from fastramqpi.config import Settings
 
 logger = structlog.stdlib.get_logger(__name__)
-
-__all__ = [
-    "AuthenticatedMOClient",
-    "GraphQLClientClass",
-    "MOReadiness",
-    "SharedMOClient",
-    "TokenRefused",
-    "build_mo_client",
-]
 
 Clock = Callable[[], float]
 
@@ -264,120 +252,3 @@ def build_mo_client(
         timeout=settings.graphql_timeout,
         clock=clock,
     )
-
-
-class SharedMOClient:
-    """Lends the MO client to a GraphQL client without letting it close it.
-
-    ariadne-codegen's client closes the ``http_client`` it was given when it exits. The MO
-    client is shared with handlers and event fetchers that may still be running then, so it
-    is closed only by its own lifespan manager, after everything else has stopped.
-    """
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
-
-    async def post(self, url: Any, **kwargs: Any) -> httpx.Response:
-        return await self._client.post(url, **kwargs)
-
-    async def aclose(self) -> None:
-        """Leave the MO client open for its other users."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-
-GraphQLClientT_co = TypeVar(
-    "GraphQLClientT_co",
-    bound=AbstractAsyncContextManager[Any],
-    covariant=True,
-    default=Any,
-)
-
-
-class GraphQLClientClass(Protocol[GraphQLClientT_co]):
-    """Any class ariadne-codegen generates: ``cls(url=..., http_client=...)``, used with ``async with``."""
-
-    def __call__(self, *, url: str, http_client: Any) -> GraphQLClientT_co: ...
-
-
-_READINESS_QUERY = "query FastRAMQPIReadiness { version { mo_version } }"
-
-
-class MOReadiness:
-    """The readiness check "MO": MO answers a trivial query made with our token.
-
-    No answer is kept: a kept failure would hide MO's return and a kept success its outage,
-    for as long as it is kept. Each probe costs at most one query, and probes that arrive
-    while one is under way share it, so Kubernetes' probes do not add load on MO. The query
-    gives up after ``timeout`` seconds, so a hanging MO cannot make later probes wait on it.
-    The outage and the recovery are logged once each, the recovery with the outage's length.
-    """
-
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        url: str,
-        timeout: float = 4.0,
-        clock: Clock = time.monotonic,
-    ) -> None:
-        self._client = client
-        self._url = url
-        self._public_url = _where(httpx.URL(url))
-        self._timeout = timeout
-        self._clock = clock
-        self._query: asyncio.Task[str | None] | None = None
-        self._down_since: float | None = None
-
-    async def __call__(self, context: Any = None) -> bool:
-        query = self._query
-        if query is None or query.get_loop() is not asyncio.get_running_loop():
-            query = self._query = asyncio.ensure_future(self._ask())
-            query.add_done_callback(self._forget)
-        # Shielded: a probe that gives up must not cancel the query other probes share.
-        failure = await asyncio.shield(query)
-        self._record(failure)
-        return failure is None
-
-    def _forget(self, query: "asyncio.Task[str | None]") -> None:
-        if self._query is query:
-            self._query = None
-
-    def _record(self, failure: str | None) -> None:
-        if failure is None:
-            if self._down_since is not None:
-                down_for = round(self._clock() - self._down_since, 3)
-                self._down_since = None
-                logger.info(
-                    "MO is ready again", url=self._public_url, down_for=down_for
-                )
-            return
-        if self._down_since is None:
-            self._down_since = self._clock()
-            logger.warning("MO is not ready", url=self._public_url, reason=failure)
-
-    async def _ask(self) -> str | None:
-        """Why MO is not ready, or None when it is."""
-        try:
-            async with asyncio.timeout(self._timeout):
-                response = await self._client.post(
-                    self._url, json={"query": _READINESS_QUERY}
-                )
-        except TimeoutError:
-            return f"no answer from MO GraphQL within {self._timeout:g} s"
-        except (TokenRefused, httpx.HTTPError) as error:
-            return f"{type(error).__name__}: {error}"
-        if response.status_code != 200:
-            return f"MO GraphQL answered {response.status_code}"
-        try:
-            answer = response.json()
-        except ValueError:
-            return "MO GraphQL's answer is not JSON"
-        if (
-            not isinstance(answer, dict)
-            or answer.get("errors")
-            or not answer.get("data")
-        ):
-            errors = answer.get("errors") if isinstance(answer, dict) else None
-            return f"MO GraphQL answered with errors: {errors}"
-        return None
