@@ -17,6 +17,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_client import Gauge
 
+from fastramqpi._background import BackgroundTask
+
 logger = structlog.stdlib.get_logger(__name__)
 
 HealthCheck = Callable[[Any], Awaitable[bool]]
@@ -105,7 +107,7 @@ class EventGate:
         self._interval = interval
         self._failing: list[str] | None = None
         self._subscribers: list[Callable[[bool], Awaitable[None]]] = []
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("events:gate")
 
     @property
     def closed(self) -> bool:
@@ -144,14 +146,11 @@ class EventGate:
         if not self._checks.gating():
             self._failing = []
         else:
-            self._task = asyncio.create_task(self._run(), name="events:gate")
+            self._task.start(self._run())
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._task.stop()
 
 
 def _response(results: dict[str, bool]) -> JSONResponse:

@@ -22,6 +22,7 @@ from tenacity import wait_exponential
 from tenacity import wait_random
 from tenacity.wait import wait_base
 
+from fastramqpi._background import BackgroundTask
 from fastramqpi.config import DatabaseSettings
 from fastramqpi.database._engine import create_engine
 from fastramqpi.database._engine import create_sessionmaker
@@ -74,7 +75,7 @@ class Database:
         self.metadata = metadata
         self.migrations = migrations
         self.schema_ready = False
-        self._task: asyncio.Task[None] | None = None
+        self._schema = BackgroundTask("fastramqpi-database-schema")
 
     def _where(self) -> dict[str, Any]:
         return {
@@ -85,9 +86,7 @@ class Database:
         }
 
     async def __aenter__(self) -> "Database":
-        self._task = asyncio.create_task(
-            self._prepare(), name="fastramqpi-database-schema"
-        )
+        self._schema.start(self._prepare())
         return self
 
     async def __aexit__(
@@ -96,10 +95,7 @@ class Database:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._schema.stop()
         await self.engine.dispose()
 
     async def _prepare(self) -> None:
