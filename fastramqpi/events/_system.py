@@ -282,42 +282,48 @@ class EventsSystem:
 
         Needs MO's ``read_event`` role; refused, each listener polls on its own from then on.
         """
-        while True:
+        while self._shared_poll:
             await asyncio.sleep(self._idle_interval())
-            idle = [f for f in self.fetchers.values() if f.idle]
-            if not idle:
-                continue
             try:
-                result = await self._mo.pending_events(
-                    listeners=[f.uuid for f in idle], limit=LISTING_PAGE
-                )
-            except Exception as error:
-                messages = _graphql_messages(error)
-                if messages is not None:
-                    logger.warning(
-                        "MO refused to list pending events, which needs its read_event "
-                        "role; each listener polls MO on its own instead",
-                        role="read_event",
-                        error=messages,
-                    )
-                    self._shared_poll = False
-                    for fetchers in self.fetchers.values():
-                        await fetchers.share_idle_poll(False)
-                    return
+                await self._list_pending()
+            except Exception:
+                logger.exception("The idle poll crashed; it polls again")
+
+    async def _list_pending(self) -> None:
+        idle = [f for f in self.fetchers.values() if f.idle]
+        if not idle:
+            return
+        try:
+            result = await self._mo.pending_events(
+                listeners=[f.uuid for f in idle], limit=LISTING_PAGE
+            )
+        except Exception as error:
+            messages = _graphql_messages(error)
+            if messages is None:
                 self._listing_failures.failed(
                     logger, "Listing pending events failed", error
                 )
                 for fetchers in idle:
                     await fetchers.listed(None)
-                continue
-            page = result.events
-            cut = page.page_info.next_cursor is not None
-            pending: dict[UUID, set[str]] = {}
-            for event in page.objects:
-                pending.setdefault(event.listener.uuid, set()).add(event.subject)
-            for fetchers in idle:
-                subjects = pending.get(fetchers.uuid)
-                if subjects:
-                    await fetchers.listed(frozenset(subjects))
-                else:
-                    await fetchers.listed(None if cut else frozenset())
+                return
+            logger.warning(
+                "MO refused to list pending events, which needs its read_event role; "
+                "each listener polls MO on its own instead",
+                role="read_event",
+                error=messages,
+            )
+            self._shared_poll = False
+            for fetchers in self.fetchers.values():
+                await fetchers.share_idle_poll(False)
+            return
+        page = result.events
+        cut = page.page_info.next_cursor is not None
+        pending: dict[UUID, set[str]] = {}
+        for event in page.objects:
+            pending.setdefault(event.listener.uuid, set()).add(event.subject)
+        for fetchers in idle:
+            subjects = pending.get(fetchers.uuid)
+            if subjects:
+                await fetchers.listed(frozenset(subjects))
+            else:
+                await fetchers.listed(None if cut else frozenset())
