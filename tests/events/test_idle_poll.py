@@ -19,6 +19,7 @@ from fastramqpi.emulator import FakeClock
 from fastramqpi.emulator import serve_emulator
 from fastramqpi.events import Event
 from fastramqpi.events import Listener
+from fastramqpi.events import _system
 from fastramqpi.events._state import RECHECK_PERIODS
 from tests.events.conftest import Logs
 from tests.events.conftest import integration
@@ -182,3 +183,43 @@ async def test_without_the_read_event_role_each_listener_polls_on_its_own(
             await until(lambda: all(h for h in handled))
     [refusal] = logs(REFUSED)
     assert refusal["role"] == "read_event"
+
+
+async def test_an_event_hidden_by_a_backlog_beyond_the_page_is_fetched_at_the_recheck(
+    emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing's page holds only events in MO's retry wait; the new one is off it."""
+    monkeypatch.setattr(_system, "LISTING_PAGE", 2)
+    [waiting_listener] = listeners(1)
+    [hidden_listener] = listeners(1, routing_key="org_unit")
+    declared = [waiting_listener, hidden_listener]
+    failing = [f"6666666{i}-6666-6666-6666-666666666666" for i in range(2)]
+    hidden = "77777777-7777-7777-7777-777777777777"
+    answered: list[str] = []
+    router = APIRouter()
+
+    def handler(status: int) -> Any:
+        async def handle(event: Event[UUID]) -> Response:
+            answered.append(str(event.subject))
+            return Response(status_code=status)
+
+        return handle
+
+    router.add_api_route(waiting_listener.path, handler(500), methods=["POST"])
+    router.add_api_route(hidden_listener.path, handler(204), methods=["POST"])
+    with mo_calls(emu, waiting_listener.user_key) as calls:
+        async with running(integration(emu, router, declared)):
+            for subject in failing:
+                emu.emit("person", subject)
+            await until(lambda: set(failing) <= set(answered))
+            await until(lambda: calls()[0] >= 2)
+            listed, fetched = calls()
+            started = time.monotonic()
+            emu.emit("org_unit", hidden)
+            await until(lambda: hidden in answered)
+            await until(lambda: calls()[0] >= listed + 10)
+            elapsed = time.monotonic() - started
+            fetches = calls()[1] - fetched
+    recheck = RECHECK_PERIODS * fastramqpi.events.NO_EVENT_SLEEP_DURATION
+    assert fetches <= 1 + elapsed / recheck
+    assert pending_subjects(emu) == set(failing)
