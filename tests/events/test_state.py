@@ -415,10 +415,13 @@ class Listener(RuleBasedStateMachine):
         self.steps: dict[int, Step[str]] = {}
         self.fetching: set[int] = set()
         self.events = 0
+        self.shared = False
 
-    @initialize(parallelism=st.integers(min_value=1, max_value=5))
-    def start(self, parallelism: int) -> None:
+    @initialize(parallelism=st.integers(min_value=1, max_value=5), shared=st.booleans())
+    def start(self, parallelism: int, shared: bool) -> None:
         self.state = listener(parallelism)
+        self.shared = shared
+        assert self.state.share_idle_poll(shared) == ()
         for slot in range(parallelism):
             self.take(slot, self.state.next(slot, self.now))
 
@@ -432,7 +435,10 @@ class Listener(RuleBasedStateMachine):
     def answer(self, slot: int, then: Then[str]) -> None:
         self.fetching.discard(slot)
         self.take(slot, then.step)
-        if Wake() in then.effects:
+        self.wake(then.effects)
+
+    def wake(self, effects: tuple[object, ...]) -> None:
+        if Wake() in effects:
             for other, step in list(self.steps.items()):
                 if isinstance(step, Wait) and step.wakeable:
                     self.take(other, self.state.next(other, self.now))
@@ -488,6 +494,11 @@ class Listener(RuleBasedStateMachine):
                 self.take(slot, self.state.next(slot, self.now))
         assert self.state.paused_until == before, "time shortened a pause"
 
+    @precondition(lambda self: self.shared)
+    @rule(subjects=st.one_of(st.none(), st.frozensets(st.sampled_from("ab"))))
+    def listed(self, subjects: frozenset[str] | None) -> None:
+        self.wake(self.state.listed(subjects, self.now))
+
     @rule()
     def stop(self) -> None:
         [cancel] = self.state.stop()
@@ -508,8 +519,11 @@ class Listener(RuleBasedStateMachine):
 
     @invariant()
     def never_asleep_for_good(self) -> None:
-        """Unless stopping, some fetcher is busy or will look again at a finite time."""
+        """Unless stopping, or idle under a shared idle poll (which wakes it), some fetcher is
+        busy or will look again at a finite time."""
         if self.state.stopping or not self.steps:
+            return
+        if self.shared and self.state.idle:
             return
         assert any(
             not isinstance(step, Wait) or step.until < math.inf
