@@ -38,13 +38,13 @@ from fastramqpi.events._decisions import backoff_delay
 
 E = TypeVar("E")
 
-RECHECK_PERIODS = 16
+RECHECK_PERIODS = 8
 """Idle intervals before a listener whose listed events all came back null is fetched again.
 
 MO's listing cannot tell an event in its retry wait (at least 3 minutes after a failed
 delivery) from a due one, nor a re-sent subject from the waiting one it replaced: such a
 listener is fetched once when a subject first shows up, then once per this many idle
-intervals (28 s by default), which bounds how late those events can be."""
+intervals (14 s by default), which bounds how late those events can be."""
 
 ACK_ATTEMPTS = 3
 """Tries to acknowledge a handled event; if all fail, MO offers it again later (at-least-once)."""
