@@ -223,6 +223,7 @@ class ListenerFetchers:
                 error,
                 retry_in=round(retry_in, 2),
             )
+            await self._carry_out(then.effects)
             return then.step
         now = self._clock()
         self._metrics.fetch_seconds.observe(now - started)

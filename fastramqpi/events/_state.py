@@ -201,9 +201,15 @@ class ListenerState(Generic[E]):
         return Then(self._idle(slot, now))
 
     def fetch_failed(self, slot: int, now: float) -> Then[E]:
-        """The fetch of ``slot`` failed: it backs off; the failure streak goes on."""
+        """The fetch of ``slot`` failed: it backs off; the failure streak goes on. Fetchers
+        that sat out a burst fetch again: this one is not getting events now."""
         self._mo_failed(now)
-        return Then(self._back_off(slot, now))
+        step = self._back_off(slot, now)
+        released = bool(self._yielded)
+        for other in self._yielded:
+            self._steps[other] = None
+        self._yielded.clear()
+        return Then(step, _WAKE if released else ())
 
     def delivered(self, slot: int, decision: Decision, now: float) -> Then[E]:
         """The delivery of ``slot`` ended with ``decision`` (see :func:`decisions.decide`)."""

@@ -121,6 +121,16 @@ def test_a_fetcher_that_lost_a_race_sits_out_the_burst() -> None:
     assert state.next(1, now=100.0) == Wait(math.inf, wakeable=True)
 
 
+def test_a_failed_fetch_ends_the_sitting_out() -> None:
+    """The fetcher left backs off: the others should not wait for it to find an event."""
+    state = started(2)
+    state.fetched(0, "a", now=0.0)
+    state.empty(1, now=0.0)
+    state.delivered(0, HANDLED, now=0.1)
+    assert state.fetch_failed(0, now=0.2).effects == (Wake(),)
+    assert state.next(1, now=0.2) == Fetch()
+
+
 def test_after_the_burst_every_fetcher_fetches_again() -> None:
     state = started(2)
     state.fetched(0, "a", now=0.0)
