@@ -26,6 +26,13 @@ from .own_listeners import (
     OwnListenersEventListenersObjectsNamespace,
     OwnListenersEventListenersPageInfo,
 )
+from .pending_events import (
+    PendingEvents,
+    PendingEventsEvents,
+    PendingEventsEventsObjects,
+    PendingEventsEventsObjectsListener,
+    PendingEventsEventsPageInfo,
+)
 from .rerun_events import RerunEvents, RerunEventsEventRerun
 from .send_event import SendEvent
 from .silence_events import SilenceEvents
@@ -57,6 +64,11 @@ __all__ = [
     "OwnListenersEventListenersObjects",
     "OwnListenersEventListenersObjectsNamespace",
     "OwnListenersEventListenersPageInfo",
+    "PendingEvents",
+    "PendingEventsEvents",
+    "PendingEventsEventsObjects",
+    "PendingEventsEventsObjectsListener",
+    "PendingEventsEventsPageInfo",
     "RerunEvents",
     "RerunEventsEventRerun",
     "SendEvent",

@@ -9,6 +9,7 @@ from .declare_namespace import DeclareNamespace
 from .fetch_event import FetchEvent
 from .listed_events import ListedEvents
 from .own_listeners import OwnListeners
+from .pending_events import PendingEvents
 from .rerun_events import RerunEvents
 from .send_event import SendEvent
 from .silence_events import SilenceEvents
@@ -82,6 +83,39 @@ class EventsClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return FetchEvent.model_validate(data)
+
+    async def pending_events(
+        self,
+        listeners: list[UUID],
+        limit: Union[Optional[int], UnsetType] = UNSET,
+        cursor: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> PendingEvents:
+        query = gql("""
+            query pending_events($listeners: [UUID!]!, $limit: int, $cursor: Cursor) {
+              events(filter: {listeners: {uuids: $listeners}}, limit: $limit, cursor: $cursor) {
+                objects {
+                  subject
+                  listener {
+                    uuid
+                  }
+                }
+                page_info {
+                  next_cursor
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "listeners": listeners,
+            "limit": limit,
+            "cursor": cursor,
+        }
+        response = await self.execute(
+            query=query, operation_name="pending_events", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return PendingEvents.model_validate(data)
 
     async def acknowledge_event(self, token: str, **kwargs: Any) -> AcknowledgeEvent:
         query = gql("""

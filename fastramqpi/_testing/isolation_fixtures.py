@@ -15,7 +15,7 @@ from fastramqpi._testing.support import MO_SNAPSHOTS
 from fastramqpi._testing.support import installed
 
 QUICK_FETCH_SECONDS = 0.2
-"""``NO_EVENT_SLEEP_DURATION`` in integration tests: an idle listener looks for new events
+"""``NO_EVENT_SLEEP_DURATION`` in integration tests: an idle integration looks for new events
 this often instead of the default (about 2 seconds)."""
 
 QUICK_RETRY_SECONDS = 0.9

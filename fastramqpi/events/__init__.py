@@ -61,12 +61,13 @@ def __getattr__(name: str) -> Any:
 
 
 NO_EVENT_SLEEP_DURATION: float = 1.75
-"""Seconds between a listener's polls while MO has no event for it (read at every wait, by
-:func:`_idle_interval` only, so patching this module's attribute works).
+"""The integration's idle poll period: seconds between its listings of the pending events
+of its idle listeners (read at every wait, by :func:`_idle_interval` only, so patching this
+module's attribute works).
 
-Only one fetcher of a listener polls while idle, so an idle listener asks MO 0.57 times a
-second, less than the original's three fetchers at 5 s, and a new event waits 0.9 s on
-average."""
+One listing covers every idle listener, so an idle integration asks MO 0.57 times a second
+however many listeners it declares, and a new event waits 0.9 s on average. Without MO's
+``read_event`` role each idle listener polls on its own at this period instead."""
 
 EVENTS_GRAPHQL_VERSION = 25
 """The GraphQL version of the fetcher's own calls; the event API is the same up to v30."""

@@ -127,6 +127,19 @@ class ListenerFetchers:
             and not any(t.done() for t in self._ackers)
         )
 
+    @property
+    def idle(self) -> bool:
+        """Every fetcher found nothing: the integration's idle poll may wake them."""
+        return self._state.idle
+
+    async def listed(self, subjects: frozenset[str] | None) -> None:
+        """The integration's idle poll lists ``subjects`` pending here (None: maybe more)."""
+        await self._carry_out(self._state.listed(subjects, self._clock()))
+
+    async def share_idle_poll(self, shared: bool) -> None:
+        """Whether the integration's idle poll replaces this listener's own."""
+        await self._carry_out(self._state.share_idle_poll(shared))
+
     def unreachable_for(self) -> float:
         """Seconds MO has been failing this listener's calls without a fetch answered."""
         return self._state.unreachable_for(self._clock())
@@ -219,6 +232,7 @@ class ListenerFetchers:
                 error,
                 retry_in=round(retry_in, 2),
             )
+            await self._carry_out(then.effects)
             return then.step
         now = self._clock()
         self._metrics.fetch_seconds.observe(now - started)

@@ -10,7 +10,12 @@ every report answers with the reporter's next step and any effects on the rest
 passed in, so every rule here is tested without an event loop. The policy:
 
 - Idle rota: when MO has nothing, one fetcher polls every idle interval and the others park
-  until an event is found.
+  until an event is found. With a shared idle poll (:meth:`~ListenerState.share_idle_poll`)
+  every fetcher parks instead, and the integration's one listing of pending events wakes the
+  listener (:meth:`~ListenerState.listed`).
+- Contention: a null fetch while another fetcher of the listener is fetching or delivering
+  is a lost race for a claim on MO, not an idle listener: that fetcher parks until the
+  listener is idle, so a burst keeps only the fetchers MO serves without racing.
 - Pause: a ``Retry-After`` holds back every fetch of the listener; a pause only ever grows.
 - Failure streak: a fetcher backs off after each failure; the listener counts how long MO has
   failed it without a fetch answered in between.
@@ -38,6 +43,14 @@ from fastramqpi.events._decisions import Decision
 from fastramqpi.events._decisions import backoff_delay
 
 E = TypeVar("E")
+
+RECHECK_PERIODS = 8
+"""Idle intervals before a listener whose listed events all came back null is fetched again.
+
+MO's listing cannot tell an event in its retry wait (at least 3 minutes after a failed
+delivery) from a due one, nor a re-sent subject from the waiting one it replaced: such a
+listener is fetched once when a subject first shows up, then once per this many idle
+intervals (14 s by default), which bounds how late those events can be."""
 
 ACK_ATTEMPTS = 3
 """Tries to acknowledge a handled event when MO answers with an error; if all fail, MO offers
@@ -144,6 +157,15 @@ class ListenerState(Generic[E]):
         self._holds = [0] * parallelism
         self._gated = False
         self._unsent_acks = 0
+        self._shared_poll = False
+        self._yielded: set[int] = set()
+        """Fetchers that lost a race for a claim; they sit out until the listener is idle."""
+        self._all_idle = False
+        """Every fetcher found nothing: only a poll (or a listing) starts fetching again."""
+        self._woken_for: frozenset[str] | None = None
+        self._waiting: frozenset[str] = frozenset()
+        """Subjects listed pending that a fetch did not find: in MO's retry wait."""
+        self._recheck_at = -math.inf
 
     @property
     def parallelism(self) -> int:
@@ -167,6 +189,11 @@ class ListenerState(Generic[E]):
     def held(self, slot: int) -> E | None:
         """The event ``slot`` holds for redelivery, if any."""
         return self._held[slot]
+
+    @property
+    def idle(self) -> bool:
+        """Every fetcher found nothing and parks or polls; a listing may wake them."""
+        return self._all_idle and not self.stopping
 
     def step(self, slot: int) -> Step[E] | None:
         """What ``slot`` was last told to do."""
@@ -212,11 +239,17 @@ class ListenerState(Generic[E]):
     def fetch_failed(self, slot: int, now: float) -> Then[E]:
         """The fetch of ``slot`` failed: it backs off; the failure streak goes on. While an
         acknowledgement waits for MO it waits at the gate instead: that acknowledgement's
-        retries find MO back sooner than a grown back-off would."""
+        retries find MO back sooner than a grown back-off would. Fetchers that sat out a burst
+        fetch again: this one is not getting events now."""
         self._mo_failed(now)
+        released = bool(self._yielded)
+        for other in self._yielded:
+            self._steps[other] = None
+        self._yielded.clear()
+        effects = _WAKE if released else ()
         if self._unsent_acks and not self.stopping:
-            return Then(self._set(slot, Wait(math.inf, wakeable=True)))
-        return Then(self._back_off(slot, now))
+            return Then(self._set(slot, Wait(math.inf, wakeable=True)), effects)
+        return Then(self._back_off(slot, now), effects)
 
     def delivered(self, slot: int, decision: Decision, now: float) -> Then[E]:
         """The delivery of ``slot`` ended with ``decision`` (see :func:`decisions.decide`)."""
@@ -268,6 +301,33 @@ class ListenerState(Generic[E]):
         self._gated = gated
         return self._opened(was)
 
+    def listed(
+        self, subjects: frozenset[str] | None, now: float
+    ) -> tuple[Effect[E], ...]:
+        """The integration's idle poll lists ``subjects`` pending for this listener (None: the
+        listing was cut at a page and may not show them all). Wakes an idle listener when a
+        subject is new, or when its listed events have not been fetched for
+        :data:`RECHECK_PERIODS` idle intervals."""
+        if not self.idle:
+            return ()
+        if subjects is not None:
+            self._waiting &= subjects
+            if not subjects:
+                return ()
+        new = subjects is not None and not subjects <= self._waiting
+        if not new and now < self._recheck_at:
+            return ()
+        self._woken_for = self._waiting if subjects is None else subjects
+        return _WAKE if self._wake_all() else ()
+
+    def share_idle_poll(self, shared: bool) -> tuple[Effect[E], ...]:
+        """Whether the integration's listing of pending events replaces this listener's own
+        idle polls; going back to its own polls wakes an idle listener to start them."""
+        self._shared_poll = shared
+        if shared or not self.idle:
+            return ()
+        return _WAKE if self._wake_all() else ()
+
     def crashed(self, slot: int, now: float) -> Then[E]:
         """``slot`` failed unexpectedly: it drops what it held and restarts after a back-off."""
         self._crashes[slot] += 1
@@ -276,6 +336,7 @@ class ListenerState(Generic[E]):
         self._holds[slot] = 0
         if self._poller == slot:
             self._poller = None
+        self._yielded.discard(slot)
         if self.stopping:
             return Then(self._set(slot, _STOP))
         delay = backoff_delay(self._crashes[slot], self._rng)
@@ -314,24 +375,45 @@ class ListenerState(Generic[E]):
         return False
 
     def _opened(self, was_gated: bool) -> tuple[Effect[E], ...]:
-        """Wake the fetchers waiting at the gate if it just opened."""
-        if was_gated and not self.gated and self._wake_all():
-            return _WAKE
-        return ()
+        """Wake the fetchers waiting at the gate if it just opened, those that sat out a
+        burst before it closed too: that burst is over."""
+        if not was_gated or self.gated:
+            return ()
+        self._yielded.clear()
+        return _WAKE if self._wake_all() else ()
 
     def _idle(self, slot: int, now: float) -> Step[E]:
-        """The idle rota: one fetcher polls again after the idle interval, the rest park."""
+        """A null fetch. While another fetcher fetches or delivers, it lost a race for a claim:
+        it sits out the burst. Otherwise the listener is idle: one fetcher polls again after
+        the idle interval and the rest park, or, with a shared idle poll, all park."""
         if self.stopping:
             return self._set(slot, _STOP)
+        if any(
+            isinstance(step, Fetch | Deliver)
+            for other, step in enumerate(self._steps)
+            if other != slot
+        ):
+            self._yielded.add(slot)
+            return self._set(slot, Wait(math.inf, wakeable=True))
+        self._yielded.clear()
+        self._all_idle = True
+        if self._woken_for is not None:
+            self._waiting |= self._woken_for
+            self._woken_for = None
+            self._recheck_at = now + RECHECK_PERIODS * self._idle_interval()
+        if self._shared_poll:
+            return self._set(slot, Wait(math.inf, wakeable=True))
         if self._poller is None:
             self._poller = slot
             return self._set(slot, Wait(now + self._idle_interval(), wakeable=True))
         return self._set(slot, Wait(math.inf, wakeable=True))
 
     def _wake_all(self) -> bool:
+        """Wake the parked fetchers, but not those that lost a race during this burst."""
+        self._all_idle = False
         woken = False
         for slot, step in enumerate(self._steps):
-            if isinstance(step, Wait) and step.wakeable:
+            if isinstance(step, Wait) and step.wakeable and slot not in self._yielded:
                 self._steps[slot] = None
                 woken = True
         self._poller = None

@@ -11,6 +11,7 @@ import random
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 from typing import Protocol
@@ -37,6 +38,10 @@ REDECLARE_AFTER_REJECTION = 60.0
 UNREACHABLE_THRESHOLD = 60.0
 """Seconds a listener's fetchers may fail to reach MO before readiness turns false."""
 
+LISTING_PAGE = 1000
+"""Pending events read by the idle poll, in one page: a longer backlog may hide new events,
+which then wait for the recheck (see :data:`fastramqpi.events._state.RECHECK_PERIODS`)."""
+
 SHUTDOWN_GRACE = 30.0
 """Seconds deliveries under way at shutdown get to finish before they are cancelled."""
 
@@ -51,8 +56,36 @@ class _DeclareResult(Protocol):
     def event_listener_declare(self) -> _Declared: ...
 
 
+class _PendingEvent(Protocol):
+    @property
+    def subject(self) -> str: ...
+    @property
+    def listener(self) -> _Declared: ...
+
+
+class _PageInfo(Protocol):
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+class _PendingPage(Protocol):
+    @property
+    def objects(self) -> Sequence[_PendingEvent]: ...
+    @property
+    def page_info(self) -> _PageInfo: ...
+
+
+class _PendingResult(Protocol):
+    @property
+    def events(self) -> _PendingPage: ...
+
+
 class MOEventsAPI(EventsAPI, Protocol):
     """Every MO call of the events system (the generated events client has them)."""
+
+    async def pending_events(
+        self, listeners: list[UUID], limit: int
+    ) -> _PendingResult: ...
 
     async def declare_namespace(self, name: str, public: bool) -> object: ...
     async def declare_listener(
@@ -116,6 +149,9 @@ class EventsSystem:
         self._reason = "not started"
         self._reported = ""
         self._declare_failures = FailureLog("declare")
+        self._listing_failures = FailureLog("list pending events")
+        self._poll: asyncio.Task[None] | None = None
+        self._shared_poll = True
 
     @property
     def reason(self) -> str:
@@ -153,6 +189,7 @@ class EventsSystem:
         self._task = asyncio.create_task(
             self._declare_and_start(), name="events:declare"
         )
+        self._poll = asyncio.create_task(self._poll_idle(), name="events:idle-poll")
         return self
 
     async def __aexit__(
@@ -164,8 +201,10 @@ class EventsSystem:
         self._reason = "stopped"
         if self._task is None:
             return
+        assert self._poll is not None
         self._task.cancel()
-        await asyncio.gather(self._task, return_exceptions=True)
+        self._poll.cancel()
+        await asyncio.gather(self._task, self._poll, return_exceptions=True)
         await asyncio.gather(*(f.stop(SHUTDOWN_GRACE) for f in self.fetchers.values()))
         self.fetchers.clear()
         self._task = None
@@ -255,5 +294,58 @@ class EventsSystem:
         )
         if self._gate is not None:
             await fetchers.set_gated(self._gate.closed)
+        await fetchers.share_idle_poll(self._shared_poll)
         self.fetchers[(listener.namespace, listener.user_key)] = fetchers
         fetchers.start()
+
+    async def _poll_idle(self) -> None:
+        """The integration's one idle poll: every idle interval, one listing of the pending
+        events of its idle listeners wakes those that may have one to fetch.
+
+        Needs MO's ``read_event`` role; refused, each listener polls on its own from then on.
+        """
+        while self._shared_poll:
+            await asyncio.sleep(self._idle_interval())
+            try:
+                await self._list_pending()
+            except Exception:
+                logger.exception("The idle poll crashed; it polls again")
+
+    async def _list_pending(self) -> None:
+        idle = [f for f in self.fetchers.values() if f.idle]
+        if not idle:
+            return
+        try:
+            result = await self._mo.pending_events(
+                listeners=[f.uuid for f in idle], limit=LISTING_PAGE
+            )
+        except Exception as error:
+            messages = _graphql_messages(error)
+            if messages is None:
+                self._listing_failures.failed(
+                    logger, "Listing pending events failed", error
+                )
+                for fetchers in idle:
+                    await fetchers.listed(None)
+                return
+            logger.warning(
+                "MO refused to list pending events, which needs its read_event role; "
+                "each listener polls MO on its own instead",
+                role="read_event",
+                error=messages,
+            )
+            self._shared_poll = False
+            for fetchers in self.fetchers.values():
+                await fetchers.share_idle_poll(False)
+            return
+        page = result.events
+        cut = page.page_info.next_cursor is not None
+        pending: dict[UUID, set[str]] = {}
+        for event in page.objects:
+            pending.setdefault(event.listener.uuid, set()).add(event.subject)
+        for fetchers in idle:
+            subjects = pending.get(fetchers.uuid)
+            if subjects:
+                await fetchers.listed(frozenset(subjects))
+            else:
+                await fetchers.listed(None if cut else frozenset())

@@ -4,6 +4,7 @@
 
 import math
 
+from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine
@@ -15,6 +16,7 @@ from hypothesis.stateful import rule
 from fastramqpi.events._decisions import Decision
 from fastramqpi.events._state import ACK_ATTEMPTS
 from fastramqpi.events._state import ACK_RETRY_CAP
+from fastramqpi.events._state import RECHECK_PERIODS
 from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
 from fastramqpi.events._state import Deliver
@@ -63,10 +65,11 @@ def test_the_first_empty_fetch_polls_again_after_the_idle_interval() -> None:
 
 def test_only_one_idle_fetcher_polls_the_others_park() -> None:
     state = started(3)
-    assert state.empty(0, now=1.0).step == Wait(1.0 + IDLE, wakeable=True)
+    assert state.empty(0, now=1.0).step == Wait(math.inf, wakeable=True)
     assert state.empty(1, now=1.0).step == Wait(math.inf, wakeable=True)
-    assert state.empty(2, now=1.0).step == Wait(math.inf, wakeable=True)
-    assert state.poller == 0
+    assert state.empty(2, now=1.0).step == Wait(1.0 + IDLE, wakeable=True)
+    assert state.poller == 2
+    assert state.idle
 
 
 def test_the_idle_interval_is_read_at_every_idle_wait() -> None:
@@ -83,20 +86,63 @@ def test_the_poller_keeps_polling_while_the_others_stay_parked() -> None:
     state = started(2)
     state.empty(0, now=0.0)
     state.empty(1, now=0.0)
-    assert state.next(0, now=IDLE) == Fetch()
-    assert state.next(1, now=IDLE) == Wait(math.inf, wakeable=True)
-    assert state.empty(0, now=IDLE).step == Wait(2 * IDLE, wakeable=True)
+    assert state.next(1, now=IDLE) == Fetch()
+    assert state.next(0, now=IDLE) == Wait(math.inf, wakeable=True)
+    assert state.empty(1, now=IDLE).step == Wait(2 * IDLE, wakeable=True)
 
 
 def test_an_event_wakes_every_idle_fetcher_and_is_delivered() -> None:
     state = started(3)
-    state.empty(0, now=0.0)
-    state.empty(1, now=0.0)
-    assert state.next(2, now=0.0) == Fetch()
-    assert state.fetched(2, "event", now=0.5) == Then(Deliver("event"), (Wake(),))
-    assert state.next(0, now=0.5) == Fetch()
-    assert state.next(1, now=0.5) == Fetch()
+    for slot in range(3):
+        state.empty(slot, now=0.0)
+    assert state.next(2, now=IDLE) == Fetch()
+    assert state.fetched(2, "event", now=IDLE) == Then(Deliver("event"), (Wake(),))
+    assert state.next(0, now=IDLE) == Fetch()
+    assert state.next(1, now=IDLE) == Fetch()
     assert state.poller is None
+    assert not state.idle
+
+
+# --- Contention ----------------------------------------------------------------------------
+
+
+def test_a_null_while_another_fetcher_delivers_is_a_lost_race_not_idle() -> None:
+    state = started(4)
+    state.fetched(0, "a", now=0.0)
+    assert state.empty(1, now=0.0) == Then(Wait(math.inf, wakeable=True))
+    assert state.poller is None
+    assert not state.idle
+
+
+def test_a_fetcher_that_lost_a_race_sits_out_the_burst() -> None:
+    """Waking it at every event found would race again: a fetch call per event wasted."""
+    state = started(2)
+    state.fetched(0, "a", now=0.0)
+    state.empty(1, now=0.0)
+    state.delivered(0, HANDLED, now=0.1)
+    assert state.fetched(0, "b", now=0.2) == Then(Deliver("b"))
+    assert state.next(1, now=100.0) == Wait(math.inf, wakeable=True)
+
+
+def test_a_failed_fetch_ends_the_sitting_out() -> None:
+    """The fetcher left backs off: the others should not wait for it to find an event."""
+    state = started(2)
+    state.fetched(0, "a", now=0.0)
+    state.empty(1, now=0.0)
+    state.delivered(0, HANDLED, now=0.1)
+    assert state.fetch_failed(0, now=0.2).effects == (Wake(),)
+    assert state.next(1, now=0.2) == Fetch()
+
+
+def test_after_the_burst_every_fetcher_fetches_again() -> None:
+    state = started(2)
+    state.fetched(0, "a", now=0.0)
+    state.empty(1, now=0.0)
+    state.delivered(0, HANDLED, now=0.1)
+    assert state.empty(0, now=0.2).step == Wait(0.2 + IDLE, wakeable=True)
+    assert state.next(0, now=0.2 + IDLE) == Fetch()
+    assert state.fetched(0, "b", now=2.0).effects == (Wake(),)
+    assert state.next(1, now=2.0) == Fetch()
 
 
 def test_an_event_found_while_nobody_idles_wakes_nobody() -> None:
@@ -118,16 +164,131 @@ def test_a_failed_event_is_not_acknowledged() -> None:
     assert state.delivered(0, FAILED, now=0.1) == Then(Fetch())
 
 
+# --- Shared idle poll ---------------------------------------------------------------------
+
+RECHECK = RECHECK_PERIODS * IDLE
+
+
+def idle_shared(parallelism: int) -> ListenerState[str]:
+    state = started(parallelism)
+    state.share_idle_poll(True)
+    for slot in range(parallelism):
+        assert state.empty(slot, now=0.0).step == Wait(math.inf, wakeable=True)
+    assert state.idle
+    return state
+
+
+def test_with_a_shared_idle_poll_every_fetcher_parks() -> None:
+    state = idle_shared(3)
+    assert state.poller is None
+    assert [state.next(slot, now=100.0) for slot in range(3)] == [
+        Wait(math.inf, wakeable=True)
+    ] * 3
+
+
+def test_a_listing_with_nothing_pending_wakes_nobody() -> None:
+    assert idle_shared(2).listed(frozenset(), now=1.0) == ()
+
+
+def test_a_listed_event_wakes_every_fetcher() -> None:
+    state = idle_shared(2)
+    assert state.listed(frozenset({"a"}), now=1.0) == (Wake(),)
+    assert [state.next(slot, now=1.0) for slot in range(2)] == [Fetch(), Fetch()]
+    assert not state.idle
+
+
+def test_a_listing_while_fetching_changes_nothing() -> None:
+    state = started(1)
+    state.share_idle_poll(True)
+    assert state.listed(frozenset({"a"}), now=0.0) == ()
+
+
+def test_listed_events_a_fetch_did_not_find_are_fetched_once_per_recheck() -> None:
+    """Events in MO's retry wait: listed pending at every poll, never fetchable before."""
+    state = idle_shared(1)
+    state.listed(frozenset({"a"}), now=1.0)
+    state.next(0, now=1.0)
+    state.empty(0, now=1.0)
+    assert state.listed(frozenset({"a"}), now=1.0 + IDLE) == ()
+    assert state.listed(frozenset({"a"}), now=1.0 + RECHECK - 0.1) == ()
+    assert state.listed(frozenset({"a"}), now=1.0 + RECHECK) == (Wake(),)
+
+
+def test_a_new_subject_beside_waiting_ones_wakes_at_once() -> None:
+    state = idle_shared(1)
+    state.listed(frozenset({"a"}), now=1.0)
+    state.next(0, now=1.0)
+    state.empty(0, now=1.0)
+    assert state.listed(frozenset({"a", "b"}), now=1.0 + IDLE) == (Wake(),)
+
+
+def test_a_subject_that_left_the_listing_is_new_when_it_comes_back() -> None:
+    state = idle_shared(1)
+    state.listed(frozenset({"a"}), now=1.0)
+    state.next(0, now=1.0)
+    state.empty(0, now=1.0)
+    assert state.listed(frozenset(), now=2.0) == ()
+    assert state.listed(frozenset({"a"}), now=3.0) == (Wake(),)
+
+
+def test_a_cut_listing_wakes_at_most_once_per_recheck() -> None:
+    """A backlog beyond the listing's page can hide any listener's new events."""
+    state = idle_shared(1)
+    assert state.listed(None, now=1.0) == (Wake(),)
+    state.next(0, now=1.0)
+    state.empty(0, now=1.0)
+    assert state.listed(None, now=1.0 + RECHECK - 0.1) == ()
+    assert state.listed(None, now=1.0 + RECHECK) == (Wake(),)
+
+
+def test_leaving_the_shared_poll_starts_the_idle_rota() -> None:
+    state = idle_shared(2)
+    assert state.share_idle_poll(False) == (Wake(),)
+    assert state.next(0, now=1.0) == Fetch()
+    assert state.next(1, now=1.0) == Fetch()
+    state.empty(0, now=1.0)
+    assert state.empty(1, now=1.0).step == Wait(1.0 + IDLE, wakeable=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=0.0, max_value=10.0),
+            st.one_of(st.none(), st.frozensets(st.sampled_from("abc"))),
+        ),
+        max_size=60,
+    )
+)
+def test_listed_events_never_fetched_cost_a_bounded_number_of_fetches(
+    listings: list[tuple[float, frozenset[str] | None]],
+) -> None:
+    """However MO's listing looks, while no fetch finds an event a listener is fetched at
+    most once per recheck, plus once each time a subject shows up anew."""
+    state = idle_shared(1)
+    now, wakes, arrivals, seen = 1.0, 0, 0, frozenset[str]()
+    for pause, subjects in listings:
+        now += pause
+        if subjects is not None:
+            arrivals += len(subjects - seen)
+            seen = subjects
+        if state.listed(subjects, now):
+            wakes += 1
+            assert state.next(0, now) == Fetch()
+            state.empty(0, now)
+    assert wakes <= 1 + (now - 1.0) / RECHECK + arrivals
+
+
 # --- Pause ---------------------------------------------------------------------------------
 
 
 def test_retry_after_holds_back_every_fetcher_of_the_listener() -> None:
     state = started(2)
     state.fetched(0, "a", now=0.0)
-    state.empty(1, now=0.0)
+    state.fetched(1, "b", now=0.0)
     then = state.delivered(0, Decision(ack=False, pause=5.0), now=1.0)
     assert then == Then(Wait(6.0))
-    assert state.next(1, now=IDLE) == Wait(6.0)
+    assert state.delivered(1, HANDLED, now=1.0) == Then(Wait(6.0), (Acknowledge("b"),))
     assert state.next(0, now=6.0) == Fetch()
     assert state.next(1, now=6.0) == Fetch()
 
@@ -263,7 +424,8 @@ def test_no_back_off_after_stop() -> None:
 def test_a_closed_gate_starts_no_fetch_and_opening_it_wakes_every_fetcher() -> None:
     state = started(2)
     assert state.set_gated(True) == ()
-    assert state.empty(0, now=1.0).step == Wait(1.0 + IDLE, wakeable=True)
+    # Fetcher 1 still fetches: fetcher 0's null is a lost race, and it sits out.
+    assert state.empty(0, now=1.0).step == Wait(math.inf, wakeable=True)
     assert state.next(0, now=1.0 + IDLE) == Wait(math.inf, wakeable=True)
     assert state.fetched(1, "e", now=2.0).step == Deliver("e")
     assert state.delivered(1, HANDLED, now=2.0).step == Wait(math.inf, wakeable=True)
@@ -357,10 +519,13 @@ class Listener(RuleBasedStateMachine):
         self.steps: dict[int, Step[str]] = {}
         self.fetching: set[int] = set()
         self.events = 0
+        self.shared = False
 
-    @initialize(parallelism=st.integers(min_value=1, max_value=5))
-    def start(self, parallelism: int) -> None:
+    @initialize(parallelism=st.integers(min_value=1, max_value=5), shared=st.booleans())
+    def start(self, parallelism: int, shared: bool) -> None:
         self.state = listener(parallelism)
+        self.shared = shared
+        assert self.state.share_idle_poll(shared) == ()
         for slot in range(parallelism):
             self.take(slot, self.state.next(slot, self.now))
 
@@ -378,7 +543,10 @@ class Listener(RuleBasedStateMachine):
     def answer(self, slot: int, then: Then[str]) -> None:
         self.fetching.discard(slot)
         self.take(slot, then.step)
-        if Wake() in then.effects:
+        self.wake(then.effects)
+
+    def wake(self, effects: tuple[object, ...]) -> None:
+        if Wake() in effects:
             for other, step in list(self.steps.items()):
                 if isinstance(step, Wait) and step.wakeable:
                     self.take(other, self.state.next(other, self.now))
@@ -461,6 +629,11 @@ class Listener(RuleBasedStateMachine):
                 self.take(slot, self.state.next(slot, self.now))
         assert self.state.paused_until == before, "time shortened a pause"
 
+    @precondition(lambda self: self.shared)
+    @rule(subjects=st.one_of(st.none(), st.frozensets(st.sampled_from("ab"))))
+    def listed(self, subjects: frozenset[str] | None) -> None:
+        self.wake(self.state.listed(subjects, self.now))
+
     @rule()
     def stop(self) -> None:
         [cancel] = self.state.stop()
@@ -481,9 +654,11 @@ class Listener(RuleBasedStateMachine):
 
     @invariant()
     def never_asleep_for_good(self) -> None:
-        """Unless stopping or gated (opening the gate wakes them), some fetcher is busy or
-        will look again at a finite time."""
+        """Unless stopping, gated (opening the gate wakes them), or idle under a shared idle
+        poll (which wakes it), some fetcher is busy or will look again at a finite time."""
         if self.state.stopping or self.state.gated or not self.steps:
+            return
+        if self.shared and self.state.idle:
             return
         assert any(
             not isinstance(step, Wait) or step.until < math.inf
