@@ -20,7 +20,7 @@ logger = structlog.stdlib.get_logger(__name__)
 
 LISTING_PAGE = 1000
 """Pending events read by the idle poll, in one page: a longer backlog may hide new events,
-which then wait for the recheck (see :data:`fastramqpi.events._state.RECHECK_PERIODS`)."""
+which then wait for the recheck (see :data:`fastramqpi.events._recheck.RECHECK_PERIODS`)."""
 
 
 class _Listener(Protocol):

@@ -35,22 +35,23 @@ listeners, a shared idle poll, gating, redelivery) is a change here, tested here
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Generic
-from typing import TypeVar
 
 from fastramqpi.events._decisions import Decision
 from fastramqpi.events._decisions import backoff_delay
-
-E = TypeVar("E")
-
-RECHECK_PERIODS = 8
-"""Idle intervals before a listener whose listed events all came back null is fetched again.
-
-MO's listing cannot tell an event in its retry wait (at least 3 minutes after a failed
-delivery) from a due one, nor a re-sent subject from the waiting one it replaced: such a
-listener is fetched once when a subject first shows up, then once per this many idle
-intervals (14 s by default), which bounds how late those events can be."""
+from fastramqpi.events._recheck import RECHECK_PERIODS as RECHECK_PERIODS
+from fastramqpi.events._recheck import Recheck
+from fastramqpi.events._steps import Acknowledge as Acknowledge
+from fastramqpi.events._steps import Cancel as Cancel
+from fastramqpi.events._steps import Deliver as Deliver
+from fastramqpi.events._steps import E
+from fastramqpi.events._steps import Effect as Effect
+from fastramqpi.events._steps import Fetch as Fetch
+from fastramqpi.events._steps import Step as Step
+from fastramqpi.events._steps import Stop as Stop
+from fastramqpi.events._steps import Then as Then
+from fastramqpi.events._steps import Wait as Wait
+from fastramqpi.events._steps import Wake as Wake
 
 ACK_ATTEMPTS = 3
 """Tries to acknowledge a handled event when MO answers with an error; if all fail, MO offers
@@ -63,66 +64,6 @@ nothing, and the listener resumes within this once MO is back."""
 ACK_RETRY_CAP = 2.0
 """Most seconds between tries of an acknowledgement waiting for MO: once MO is back, the
 listener resumes within this."""
-
-
-@dataclass(frozen=True, slots=True)
-class Fetch:
-    """Claim one event of the listener from MO, then report ``fetched``, ``empty`` or
-    ``fetch_failed``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Deliver(Generic[E]):
-    """Hand ``event`` to its handler, then report ``delivered``."""
-
-    event: E
-
-
-@dataclass(frozen=True, slots=True)
-class Wait:
-    """Do nothing until ``until`` (or, if ``wakeable``, until a :class:`Wake`), then ask
-    ``next`` again: time passing is a transition too."""
-
-    until: float
-    wakeable: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Stop:
-    """The fetcher ends."""
-
-
-Step = Fetch | Deliver[E] | Wait | Stop
-
-
-@dataclass(frozen=True, slots=True)
-class Wake:
-    """End every wakeable wait now: an event was found, there may be more."""
-
-
-@dataclass(frozen=True, slots=True)
-class Acknowledge(Generic[E]):
-    """Acknowledge ``event`` in MO (through the listener's one acknowledgement queue)."""
-
-    event: E
-
-
-@dataclass(frozen=True, slots=True)
-class Cancel:
-    """Cancel what these fetchers are doing: shutdown does not wait for a fetch or a wait."""
-
-    slots: frozenset[int]
-
-
-Effect = Wake | Acknowledge[E] | Cancel
-
-
-@dataclass(frozen=True, slots=True)
-class Then(Generic[E]):
-    """The answer to a report: the reporter's next step, and effects on the rest."""
-
-    step: Step[E]
-    effects: tuple[Effect[E], ...] = ()
 
 
 _FETCH = Fetch()
@@ -162,10 +103,7 @@ class ListenerState(Generic[E]):
         """Fetchers that lost a race for a claim; they sit out until the listener is idle."""
         self._all_idle = False
         """Every fetcher found nothing: only a poll (or a listing) starts fetching again."""
-        self._woken_for: frozenset[str] | None = None
-        self._waiting: frozenset[str] = frozenset()
-        """Subjects listed pending that a fetch did not find: in MO's retry wait."""
-        self._recheck_at = -math.inf
+        self._recheck = Recheck(idle_interval)
 
     @property
     def parallelism(self) -> int:
@@ -305,19 +243,9 @@ class ListenerState(Generic[E]):
         self, subjects: frozenset[str] | None, now: float
     ) -> tuple[Effect[E], ...]:
         """The integration's idle poll lists ``subjects`` pending for this listener (None: the
-        listing was cut at a page and may not show them all). Wakes an idle listener when a
-        subject is new, or when its listed events have not been fetched for
-        :data:`RECHECK_PERIODS` idle intervals."""
-        if not self.idle:
+        listing was cut at a page and may not show them all); see :class:`Recheck`."""
+        if not self.idle or not self._recheck.wakes(subjects, now):
             return ()
-        if subjects is not None:
-            self._waiting &= subjects
-            if not subjects:
-                return ()
-        new = subjects is not None and not subjects <= self._waiting
-        if not new and now < self._recheck_at:
-            return ()
-        self._woken_for = self._waiting if subjects is None else subjects
         return _WAKE if self._wake_all() else ()
 
     def share_idle_poll(self, shared: bool) -> tuple[Effect[E], ...]:
@@ -397,10 +325,7 @@ class ListenerState(Generic[E]):
             return self._set(slot, Wait(math.inf, wakeable=True))
         self._yielded.clear()
         self._all_idle = True
-        if self._woken_for is not None:
-            self._waiting |= self._woken_for
-            self._woken_for = None
-            self._recheck_at = now + RECHECK_PERIODS * self._idle_interval()
+        self._recheck.found_nothing(now)
         if self._shared_poll:
             return self._set(slot, Wait(math.inf, wakeable=True))
         if self._poller is None:
