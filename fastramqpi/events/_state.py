@@ -39,6 +39,7 @@ from typing import Generic
 
 from fastramqpi.events._decisions import Decision
 from fastramqpi.events._decisions import backoff_delay
+from fastramqpi.events._holds import Holds
 from fastramqpi.events._recheck import RECHECK_PERIODS as RECHECK_PERIODS
 from fastramqpi.events._recheck import Recheck
 from fastramqpi.events._steps import Acknowledge as Acknowledge
@@ -92,10 +93,7 @@ class ListenerState(Generic[E]):
         self._paused_until = -math.inf
         self._failing_since: float | None = None
         self.stopping = False
-        self._redeliveries = redeliveries
-        self._held: list[E | None] = [None] * parallelism
-        """The event each fetcher holds for redelivery, if any."""
-        self._holds = [0] * parallelism
+        self._holds: Holds[E] = Holds(parallelism, redeliveries)
         self._gated = False
         self._unsent_acks = 0
         self._shared_poll = False
@@ -126,7 +124,7 @@ class ListenerState(Generic[E]):
 
     def held(self, slot: int) -> E | None:
         """The event ``slot`` holds for redelivery, if any."""
-        return self._held[slot]
+        return self._holds.get(slot)
 
     @property
     def idle(self) -> bool:
@@ -158,7 +156,7 @@ class ListenerState(Generic[E]):
             return self._set(slot, Wait(self._paused_until))
         if self.gated:
             return self._set(slot, Wait(math.inf, wakeable=True))
-        held = self._held[slot]
+        held = self._holds.get(slot)
         if held is not None:
             return self._set(slot, Deliver(held))
         return self._set(slot, _FETCH)
@@ -260,8 +258,7 @@ class ListenerState(Generic[E]):
         """``slot`` failed unexpectedly: it drops what it held and restarts after a back-off."""
         self._crashes[slot] += 1
         self._failures[slot] = 0
-        self._held[slot] = None
-        self._holds[slot] = 0
+        self._holds.drop(slot)
         if self._poller == slot:
             self._poller = None
         self._yielded.discard(slot)
@@ -275,7 +272,7 @@ class ListenerState(Generic[E]):
         those delivering finish (and their events are acknowledged)."""
         self.stopping = True
         self._poller = None
-        self._held = [None] * self.parallelism
+        self._holds.release_all()
         idle = frozenset(
             slot
             for slot, step in enumerate(self._steps)
@@ -289,17 +286,9 @@ class ListenerState(Generic[E]):
 
     def _hold(self, slot: int, event: E, decision: Decision) -> bool:
         """Whether ``slot`` keeps ``event`` to deliver it again; counts its redeliveries."""
-        if (
-            decision.hold
-            and self._holds[slot] < self._redeliveries
-            and not self.stopping
-        ):
-            self._holds[slot] += 1
-            self._held[slot] = event
+        if self._holds.keep(slot, event, decision.hold and not self.stopping):
             self._steps[slot] = None
             return True
-        self._holds[slot] = 0
-        self._held[slot] = None
         return False
 
     def _opened(self, was_gated: bool) -> tuple[Effect[E], ...]:
