@@ -38,10 +38,13 @@ from collections.abc import Callable
 from typing import Generic
 
 from fastramqpi.events._decisions import Decision
-from fastramqpi.events._decisions import backoff_delay
 from fastramqpi.events._holds import Holds
 from fastramqpi.events._recheck import RECHECK_PERIODS as RECHECK_PERIODS
 from fastramqpi.events._recheck import Recheck
+from fastramqpi.events._retry import ACK_ATTEMPTS as ACK_ATTEMPTS
+from fastramqpi.events._retry import ACK_RETRY_CAP as ACK_RETRY_CAP
+from fastramqpi.events._retry import FETCH_RETRY_CAP as FETCH_RETRY_CAP
+from fastramqpi.events._retry import Retries
 from fastramqpi.events._steps import Acknowledge as Acknowledge
 from fastramqpi.events._steps import Cancel as Cancel
 from fastramqpi.events._steps import Deliver as Deliver
@@ -53,19 +56,6 @@ from fastramqpi.events._steps import Stop as Stop
 from fastramqpi.events._steps import Then as Then
 from fastramqpi.events._steps import Wait as Wait
 from fastramqpi.events._steps import Wake as Wake
-
-ACK_ATTEMPTS = 3
-"""Tries to acknowledge a handled event when MO answers with an error; if all fail, MO offers
-it again later (at-least-once)."""
-
-FETCH_RETRY_CAP = 4.0
-"""Most seconds a fetcher backs off after failures: a fetch every few seconds costs a down MO
-nothing, and the listener resumes within this once MO is back."""
-
-ACK_RETRY_CAP = 2.0
-"""Most seconds between tries of an acknowledgement waiting for MO: once MO is back, the
-listener resumes within this."""
-
 
 _FETCH = Fetch()
 _STOP = Stop()
@@ -84,14 +74,11 @@ class ListenerState(Generic[E]):
         redeliveries: int = 0,
     ) -> None:
         self._idle_interval = idle_interval
-        self._rng = rng
         self._steps: list[Step[E] | None] = [None] * parallelism
         """What each fetcher is doing; None: nothing yet, it asks ``next``."""
-        self._failures = [0] * parallelism
-        self._crashes = [0] * parallelism
+        self._retries = Retries(parallelism, rng)
         self._poller: int | None = None
         self._paused_until = -math.inf
-        self._failing_since: float | None = None
         self.stopping = False
         self._holds: Holds[E] = Holds(parallelism, redeliveries)
         self._gated = False
@@ -137,7 +124,7 @@ class ListenerState(Generic[E]):
 
     def unreachable_for(self, now: float) -> float:
         """Seconds MO has failed this listener's calls without a fetch answered in between."""
-        return 0.0 if self._failing_since is None else now - self._failing_since
+        return self._retries.unreachable_for(now)
 
     # --- Transitions -------------------------------------------------------------------------
 
@@ -163,13 +150,13 @@ class ListenerState(Generic[E]):
 
     def fetched(self, slot: int, event: E, now: float) -> Then[E]:
         """MO handed ``slot`` an event: deliver it, and wake the idle, there may be more."""
-        self._answered(slot)
+        self._retries.answered(slot)
         woken = self._wake_all()
         return Then(self._set(slot, Deliver(event)), _WAKE if woken else ())
 
     def empty(self, slot: int, now: float) -> Then[E]:
         """MO had no event for ``slot``."""
-        self._answered(slot)
+        self._retries.answered(slot)
         return Then(self._idle(slot, now))
 
     def fetch_failed(self, slot: int, now: float) -> Then[E]:
@@ -177,7 +164,7 @@ class ListenerState(Generic[E]):
         acknowledgement waits for MO it waits at the gate instead: that acknowledgement's
         retries find MO back sooner than a grown back-off would. Fetchers that sat out a burst
         fetch again: this one is not getting events now."""
-        self._mo_failed(now)
+        self._retries.mo_failed(now)
         released = bool(self._yielded)
         for other in self._yielded:
             self._steps[other] = None
@@ -210,12 +197,8 @@ class ListenerState(Generic[E]):
         An error MO answered is tried :data:`ACK_ATTEMPTS` times. An acknowledgement MO could
         not be reached for (``outage``) is kept until MO answers: the event was handled, and
         delivering it again is the waste this avoids. At shutdown it is tried once more only."""
-        self._mo_failed(now)
-        if outage and not self.stopping:
-            return Wait(now + backoff_delay(attempt, self._rng, cap=ACK_RETRY_CAP))
-        if outage or attempt >= ACK_ATTEMPTS:
-            return None
-        return Wait(now + backoff_delay(attempt, self._rng))
+        until = self._retries.ack_retry_at(attempt, now, outage, self.stopping)
+        return None if until is None else Wait(until)
 
     def ack_kept(self) -> None:
         """An acknowledgement waits for MO to answer again: the listener fetches nothing
@@ -256,16 +239,14 @@ class ListenerState(Generic[E]):
 
     def crashed(self, slot: int, now: float) -> Then[E]:
         """``slot`` failed unexpectedly: it drops what it held and restarts after a back-off."""
-        self._crashes[slot] += 1
-        self._failures[slot] = 0
+        self._retries.crashed(slot)
         self._holds.drop(slot)
         if self._poller == slot:
             self._poller = None
         self._yielded.discard(slot)
         if self.stopping:
             return Then(self._set(slot, _STOP))
-        delay = backoff_delay(self._crashes[slot], self._rng)
-        return Then(self._set(slot, Wait(now + delay)))
+        return Then(self._set(slot, Wait(now + self._retries.crash_delay(slot))))
 
     def stop(self) -> tuple[Effect[E], ...]:
         """Shutdown: no fetch starts from now on; every fetcher not delivering is cancelled,
@@ -336,17 +317,7 @@ class ListenerState(Generic[E]):
     def _back_off(self, slot: int, now: float) -> Step[E]:
         if self.stopping:
             return self._set(slot, _STOP)
-        self._failures[slot] += 1
-        delay = backoff_delay(self._failures[slot], self._rng, cap=FETCH_RETRY_CAP)
-        return self._set(slot, Wait(now + delay))
-
-    def _answered(self, slot: int) -> None:
-        self._failures[slot] = 0
-        self._failing_since = None
-
-    def _mo_failed(self, now: float) -> None:
-        if self._failing_since is None:
-            self._failing_since = now
+        return self._set(slot, Wait(now + self._retries.fetch_delay(slot)))
 
     def _set(self, slot: int, step: Step[E]) -> Step[E]:
         self._steps[slot] = step
