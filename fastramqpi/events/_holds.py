@@ -8,8 +8,9 @@ from fastramqpi.events._steps import E
 
 
 class Holds(Generic[E]):
-    """Each fetcher's held event (answered 503 with ``Retry-After``), redelivered at most
-    ``redeliveries`` times in a row."""
+    """Each fetcher's held event (answered 503 with ``Retry-After``), delivered again when the
+    pause ends (and the gate is open), at most ``redeliveries`` times in a row; then, and at
+    shutdown, it is left to MO."""
 
     def __init__(self, parallelism: int, redeliveries: int) -> None:
         self._redeliveries = redeliveries

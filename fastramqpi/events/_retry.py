@@ -58,7 +58,11 @@ class Retries:
     def ack_retry_at(
         self, attempt: int, now: float, outage: bool, stopping: bool
     ) -> float | None:
-        """When to try an acknowledgement again after its ``attempt``-th failure, or None."""
+        """When to try an acknowledgement again after its ``attempt``-th failure, or None.
+
+        An error MO answered is tried :data:`ACK_ATTEMPTS` times. An acknowledgement MO could
+        not be reached for (``outage``) is kept until MO answers: the event was handled, and
+        delivering it again is the waste this avoids. At shutdown it is tried once more only."""
         self.mo_failed(now)
         if outage and not stopping:
             return now + backoff_delay(attempt, self._rng, cap=ACK_RETRY_CAP)

@@ -17,15 +17,13 @@ passed in, so every rule here is tested without an event loop. The policy:
   is a lost race for a claim on MO, not an idle listener: that fetcher parks until the
   listener is idle, so a burst keeps only the fetchers MO serves without racing.
 - Pause: a ``Retry-After`` holds back every fetch of the listener; a pause only ever grows.
-- Failure streak: a fetcher backs off after each failure; the listener counts how long MO has
-  failed it without a fetch answered in between.
+- Failure streak: a fetcher backs off after each failure; MO's failing streak is timed.
 - Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
 - Gate: while a dependency of the handlers is unhealthy (:meth:`~ListenerState.set_gated`) or
   an acknowledgement waits for MO to answer again, no fetch starts: the event would only fail,
   and MO would keep it in its retry wait of minutes.
-- Hold: an event answered 503 with ``Retry-After`` is kept by its fetcher and delivered again
-  when the pause ends (and the gate is open), at most ``redeliveries`` times; then, and at
-  shutdown, it is left to MO.
+- Hold: an event answered 503 with ``Retry-After`` is delivered again after the pause, when
+  the gate is open (see :class:`~fastramqpi.events._holds.Holds`).
 
 What a null fetch means is decided in :meth:`~ListenerState._idle` alone, what may hold back a
 fetch in :meth:`~ListenerState.next` alone (next to the pause), and a fetched event stays the
@@ -192,11 +190,7 @@ class ListenerState(Generic[E]):
 
     def ack_failed(self, attempt: int, now: float, outage: bool = False) -> Wait | None:
         """Acknowledging failed for the ``attempt``-th time: when to try again, or None to
-        leave the event to MO, which offers it again later.
-
-        An error MO answered is tried :data:`ACK_ATTEMPTS` times. An acknowledgement MO could
-        not be reached for (``outage``) is kept until MO answers: the event was handled, and
-        delivering it again is the waste this avoids. At shutdown it is tried once more only."""
+        leave the event to MO, which offers it again later (see :class:`Retries`)."""
         until = self._retries.ack_retry_at(attempt, now, outage, self.stopping)
         return None if until is None else Wait(until)
 
