@@ -86,3 +86,11 @@ def test_the_core_imports_neither_the_emulator_nor_the_pytest_plugin() -> None:
         for module, imports in core.items()
     }
     assert {m: i for m, i in leaks.items() if i} == {}
+
+
+def test_no_module_does_two_jobs_by_size() -> None:
+    """About 300 lines is where a module starts holding two ideas; split it by concern."""
+    long = {
+        _name(p): n for p in _paths() if (n := len(p.read_text().splitlines())) > 320
+    }
+    assert long == {}

@@ -10,6 +10,7 @@ generated client rejecting MO's answer: its traceback is what a person needs to 
 import httpx
 import structlog
 
+from fastramqpi._events_client import GraphQLClientGraphQLMultiError
 from fastramqpi._events_client import GraphQLClientHttpError
 from fastramqpi.events import _metrics as metrics
 
@@ -22,6 +23,13 @@ def is_outage(error: BaseException) -> bool:
     if isinstance(error, httpx.TransportError | TokenRefused):
         return True
     return isinstance(error, GraphQLClientHttpError) and error.status_code >= 500
+
+
+def graphql_messages(error: Exception) -> str | None:
+    """MO's error messages when ``error`` is a GraphQL error answer, else None."""
+    if not isinstance(error, GraphQLClientGraphQLMultiError):
+        return None
+    return "; ".join(e.message for e in error.errors)
 
 
 def describe(error: BaseException) -> str:

@@ -5,10 +5,10 @@
 This module only carries out what :class:`~fastramqpi.events._state.ListenerState` decides
 (the idle rota, pauses, back-off, shutdown) and does the I/O. Each fetcher is supervised, so
 an unexpected error costs a restart, never a dead listener. Acknowledgements go through one
-bounded queue whatever the parallelism, drained by as many acknowledgers as there are
-fetchers, so a fetcher fetches its next event while its last one is acknowledged. A listener
-has at most ``max(parallelism, 2)`` calls to MO under way: more connections to MO, each
-waiting its turn there, cost more than the overlap gains.
+bounded queue (:mod:`fastramqpi.events._acks`), so a fetcher fetches its next event while
+its last one is acknowledged. A listener has at most ``max(parallelism, 2)`` calls to MO
+under way: more connections to MO, each waiting its turn there, cost more than the overlap
+gains.
 """
 
 import asyncio
@@ -25,10 +25,10 @@ import structlog
 
 from fastramqpi.events import _decisions as decisions
 from fastramqpi.events import _metrics as metrics
+from fastramqpi.events._acks import Acknowledgements
 from fastramqpi.events._delivery import Handlers
 from fastramqpi.events._errors import FailureLog
 from fastramqpi.events._errors import describe
-from fastramqpi.events._errors import is_outage
 from fastramqpi.events._models import Listener
 from fastramqpi.events._poison import PoisonEvents
 from fastramqpi.events._state import ACK_ATTEMPTS
@@ -103,14 +103,18 @@ class ListenerFetchers:
             listener=listener.user_key, namespace=listener.namespace
         )
         self._fetch_failures = FailureLog("fetch")
-        self._ack_failures = FailureLog("acknowledge")
         self._tasks: list[asyncio.Task[None]] = []
-        self._ackers: list[asyncio.Task[None]] = []
-        self._acks: asyncio.Queue[tuple[str, dict[str, str]]] = asyncio.Queue(
-            maxsize=listener.parallelism
-        )
-        self._acking = 0
         self._mo_calls = asyncio.Semaphore(max(listener.parallelism, 2))
+        self._acks = Acknowledgements(
+            listener.parallelism,
+            mo,
+            self._mo_calls,
+            self._state,
+            metrics=self._metrics,
+            log=self._log,
+            clock=clock,
+            carry_out=self._carry_out,
+        )
         self._wake = asyncio.Event()
         self._poison = (
             None
@@ -124,7 +128,7 @@ class ListenerFetchers:
             bool(self._tasks)
             and not self._state.stopping
             and not all(t.done() for t in self._tasks)
-            and not any(t.done() for t in self._ackers)
+            and not any(t.done() for t in self._acks.tasks)
         )
 
     @property
@@ -154,10 +158,7 @@ class ListenerFetchers:
             asyncio.create_task(self._supervise(slot), name=f"{name}:{slot}")
             for slot in range(self.listener.parallelism)
         ]
-        self._ackers = [
-            asyncio.create_task(self._acknowledge_all(), name=f"{name}:ack:{slot}")
-            for slot in range(self.listener.parallelism)
-        ]
+        self._acks.start(name, self.listener.parallelism)
 
     async def stop(self, grace: float) -> None:
         """Fetch nothing more; let deliveries under way finish (and be acknowledged) for up to
@@ -167,7 +168,7 @@ class ListenerFetchers:
             return
         deadline = self._clock() + grace
         _, pending = await asyncio.wait(self._tasks, timeout=grace)
-        if self._acking or not self._acks.empty():
+        if self._acks.left:
             drained = asyncio.create_task(self._acks.join())
             remaining = max(deadline - self._clock(), 0.0)
             _, late = await asyncio.wait([drained], timeout=remaining)
@@ -175,16 +176,16 @@ class ListenerFetchers:
             if late:
                 self._log.warning(
                     "Acknowledgements still running at shutdown; cancelled",
-                    left=self._acking + self._acks.qsize(),
+                    left=self._acks.left,
                 )
         for task in pending:
             self._log.warning(
                 "Event delivery still running at shutdown; cancelled",
                 task=task.get_name(),
             )
-        for task in [*pending, *self._ackers]:
+        for task in [*pending, *self._acks.tasks]:
             task.cancel()
-        await asyncio.gather(*self._tasks, *self._ackers, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._acks.tasks, return_exceptions=True)
 
     async def _supervise(self, slot: int) -> None:
         step = self._state.next(slot, self._clock())
@@ -302,62 +303,8 @@ class ListenerFetchers:
                 self._wake.set()
                 self._wake = asyncio.Event()
             elif isinstance(effect, Acknowledge):
-                await self._acks.put((effect.event.token, context or {}))
+                await self._acks.put(effect.event.token, context or {})
             elif isinstance(effect, Cancel):
                 for slot in effect.slots:
                     if slot < len(self._tasks):
                         self._tasks[slot].cancel()
-
-    async def _acknowledge_all(self) -> None:
-        """The listener's one acknowledgement path: its queue, in order."""
-        while True:
-            token, context = await self._acks.get()
-            self._acking += 1
-            try:
-                await self._acknowledge(token, context)
-            finally:
-                self._acking -= 1
-                self._acks.task_done()
-
-    async def _acknowledge(self, token: str, context: dict[str, str]) -> None:
-        """Send one acknowledgement. While MO is unreachable it waits, counted in
-        ``fastramqpi_events_acknowledgements_waiting``, and the listener fetches nothing."""
-        kept = False
-        try:
-            attempt = 0
-            while True:
-                attempt += 1
-                try:
-                    async with self._mo_calls:
-                        await self._mo.acknowledge_event(token)
-                except Exception as error:
-                    self._metrics.failed("acknowledge").inc()
-                    outage = is_outage(error)
-                    if outage and not kept:
-                        kept = True
-                        self._state.ack_kept()
-                        self._metrics.acks_waiting.inc()
-                    retry = self._state.ack_failed(attempt, self._clock(), outage)
-                    if retry is None:
-                        self._ack_failures.failed(
-                            self._log,
-                            "Acknowledging a handled event failed; MO will offer it again",
-                            error,
-                            **context,
-                        )
-                        return
-                    if attempt == 1 and outage:
-                        self._ack_failures.failed(
-                            self._log,
-                            "Acknowledging a handled event failed; kept until MO answers",
-                            error,
-                            **context,
-                        )
-                    await asyncio.sleep(max(retry.until - self._clock(), 0.0))
-                else:
-                    self._metrics.acknowledged.inc()
-                    return
-        finally:
-            if kept:
-                self._metrics.acks_waiting.dec()
-                await self._carry_out(self._state.ack_done(kept))

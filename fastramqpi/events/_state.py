@@ -17,15 +17,13 @@ passed in, so every rule here is tested without an event loop. The policy:
   is a lost race for a claim on MO, not an idle listener: that fetcher parks until the
   listener is idle, so a burst keeps only the fetchers MO serves without racing.
 - Pause: a ``Retry-After`` holds back every fetch of the listener; a pause only ever grows.
-- Failure streak: a fetcher backs off after each failure; the listener counts how long MO has
-  failed it without a fetch answered in between.
+- Failure streak: a fetcher backs off after each failure; MO's failing streak is timed.
 - Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
 - Gate: while a dependency of the handlers is unhealthy (:meth:`~ListenerState.set_gated`) or
   an acknowledgement waits for MO to answer again, no fetch starts: the event would only fail,
   and MO would keep it in its retry wait of minutes.
-- Hold: an event answered 503 with ``Retry-After`` is kept by its fetcher and delivered again
-  when the pause ends (and the gate is open), at most ``redeliveries`` times; then, and at
-  shutdown, it is left to MO.
+- Hold: an event answered 503 with ``Retry-After`` is delivered again after the pause, when
+  the gate is open (see :class:`~fastramqpi.events._holds.Holds`).
 
 What a null fetch means is decided in :meth:`~ListenerState._idle` alone, what may hold back a
 fetch in :meth:`~ListenerState.next` alone (next to the pause), and a fetched event stays the
@@ -35,95 +33,27 @@ listeners, a shared idle poll, gating, redelivery) is a change here, tested here
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Generic
-from typing import TypeVar
 
 from fastramqpi.events._decisions import Decision
-from fastramqpi.events._decisions import backoff_delay
-
-E = TypeVar("E")
-
-RECHECK_PERIODS = 8
-"""Idle intervals before a listener whose listed events all came back null is fetched again.
-
-MO's listing cannot tell an event in its retry wait (at least 3 minutes after a failed
-delivery) from a due one, nor a re-sent subject from the waiting one it replaced: such a
-listener is fetched once when a subject first shows up, then once per this many idle
-intervals (14 s by default), which bounds how late those events can be."""
-
-ACK_ATTEMPTS = 3
-"""Tries to acknowledge a handled event when MO answers with an error; if all fail, MO offers
-it again later (at-least-once)."""
-
-FETCH_RETRY_CAP = 4.0
-"""Most seconds a fetcher backs off after failures: a fetch every few seconds costs a down MO
-nothing, and the listener resumes within this once MO is back."""
-
-ACK_RETRY_CAP = 2.0
-"""Most seconds between tries of an acknowledgement waiting for MO: once MO is back, the
-listener resumes within this."""
-
-
-@dataclass(frozen=True, slots=True)
-class Fetch:
-    """Claim one event of the listener from MO, then report ``fetched``, ``empty`` or
-    ``fetch_failed``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Deliver(Generic[E]):
-    """Hand ``event`` to its handler, then report ``delivered``."""
-
-    event: E
-
-
-@dataclass(frozen=True, slots=True)
-class Wait:
-    """Do nothing until ``until`` (or, if ``wakeable``, until a :class:`Wake`), then ask
-    ``next`` again: time passing is a transition too."""
-
-    until: float
-    wakeable: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Stop:
-    """The fetcher ends."""
-
-
-Step = Fetch | Deliver[E] | Wait | Stop
-
-
-@dataclass(frozen=True, slots=True)
-class Wake:
-    """End every wakeable wait now: an event was found, there may be more."""
-
-
-@dataclass(frozen=True, slots=True)
-class Acknowledge(Generic[E]):
-    """Acknowledge ``event`` in MO (through the listener's one acknowledgement queue)."""
-
-    event: E
-
-
-@dataclass(frozen=True, slots=True)
-class Cancel:
-    """Cancel what these fetchers are doing: shutdown does not wait for a fetch or a wait."""
-
-    slots: frozenset[int]
-
-
-Effect = Wake | Acknowledge[E] | Cancel
-
-
-@dataclass(frozen=True, slots=True)
-class Then(Generic[E]):
-    """The answer to a report: the reporter's next step, and effects on the rest."""
-
-    step: Step[E]
-    effects: tuple[Effect[E], ...] = ()
-
+from fastramqpi.events._holds import Holds
+from fastramqpi.events._recheck import RECHECK_PERIODS as RECHECK_PERIODS
+from fastramqpi.events._recheck import Recheck
+from fastramqpi.events._retry import ACK_ATTEMPTS as ACK_ATTEMPTS
+from fastramqpi.events._retry import ACK_RETRY_CAP as ACK_RETRY_CAP
+from fastramqpi.events._retry import FETCH_RETRY_CAP as FETCH_RETRY_CAP
+from fastramqpi.events._retry import Retries
+from fastramqpi.events._steps import Acknowledge as Acknowledge
+from fastramqpi.events._steps import Cancel as Cancel
+from fastramqpi.events._steps import Deliver as Deliver
+from fastramqpi.events._steps import E
+from fastramqpi.events._steps import Effect as Effect
+from fastramqpi.events._steps import Fetch as Fetch
+from fastramqpi.events._steps import Step as Step
+from fastramqpi.events._steps import Stop as Stop
+from fastramqpi.events._steps import Then as Then
+from fastramqpi.events._steps import Wait as Wait
+from fastramqpi.events._steps import Wake as Wake
 
 _FETCH = Fetch()
 _STOP = Stop()
@@ -142,19 +72,13 @@ class ListenerState(Generic[E]):
         redeliveries: int = 0,
     ) -> None:
         self._idle_interval = idle_interval
-        self._rng = rng
         self._steps: list[Step[E] | None] = [None] * parallelism
         """What each fetcher is doing; None: nothing yet, it asks ``next``."""
-        self._failures = [0] * parallelism
-        self._crashes = [0] * parallelism
+        self._retries = Retries(parallelism, rng)
         self._poller: int | None = None
         self._paused_until = -math.inf
-        self._failing_since: float | None = None
         self.stopping = False
-        self._redeliveries = redeliveries
-        self._held: list[E | None] = [None] * parallelism
-        """The event each fetcher holds for redelivery, if any."""
-        self._holds = [0] * parallelism
+        self._holds: Holds[E] = Holds(parallelism, redeliveries)
         self._gated = False
         self._unsent_acks = 0
         self._shared_poll = False
@@ -162,10 +86,7 @@ class ListenerState(Generic[E]):
         """Fetchers that lost a race for a claim; they sit out until the listener is idle."""
         self._all_idle = False
         """Every fetcher found nothing: only a poll (or a listing) starts fetching again."""
-        self._woken_for: frozenset[str] | None = None
-        self._waiting: frozenset[str] = frozenset()
-        """Subjects listed pending that a fetch did not find: in MO's retry wait."""
-        self._recheck_at = -math.inf
+        self._recheck = Recheck(idle_interval)
 
     @property
     def parallelism(self) -> int:
@@ -188,7 +109,7 @@ class ListenerState(Generic[E]):
 
     def held(self, slot: int) -> E | None:
         """The event ``slot`` holds for redelivery, if any."""
-        return self._held[slot]
+        return self._holds.get(slot)
 
     @property
     def idle(self) -> bool:
@@ -201,7 +122,7 @@ class ListenerState(Generic[E]):
 
     def unreachable_for(self, now: float) -> float:
         """Seconds MO has failed this listener's calls without a fetch answered in between."""
-        return 0.0 if self._failing_since is None else now - self._failing_since
+        return self._retries.unreachable_for(now)
 
     # --- Transitions -------------------------------------------------------------------------
 
@@ -220,20 +141,20 @@ class ListenerState(Generic[E]):
             return self._set(slot, Wait(self._paused_until))
         if self.gated:
             return self._set(slot, Wait(math.inf, wakeable=True))
-        held = self._held[slot]
+        held = self._holds.get(slot)
         if held is not None:
             return self._set(slot, Deliver(held))
         return self._set(slot, _FETCH)
 
     def fetched(self, slot: int, event: E, now: float) -> Then[E]:
         """MO handed ``slot`` an event: deliver it, and wake the idle, there may be more."""
-        self._answered(slot)
+        self._retries.answered(slot)
         woken = self._wake_all()
         return Then(self._set(slot, Deliver(event)), _WAKE if woken else ())
 
     def empty(self, slot: int, now: float) -> Then[E]:
         """MO had no event for ``slot``."""
-        self._answered(slot)
+        self._retries.answered(slot)
         return Then(self._idle(slot, now))
 
     def fetch_failed(self, slot: int, now: float) -> Then[E]:
@@ -241,7 +162,7 @@ class ListenerState(Generic[E]):
         acknowledgement waits for MO it waits at the gate instead: that acknowledgement's
         retries find MO back sooner than a grown back-off would. Fetchers that sat out a burst
         fetch again: this one is not getting events now."""
-        self._mo_failed(now)
+        self._retries.mo_failed(now)
         released = bool(self._yielded)
         for other in self._yielded:
             self._steps[other] = None
@@ -269,17 +190,9 @@ class ListenerState(Generic[E]):
 
     def ack_failed(self, attempt: int, now: float, outage: bool = False) -> Wait | None:
         """Acknowledging failed for the ``attempt``-th time: when to try again, or None to
-        leave the event to MO, which offers it again later.
-
-        An error MO answered is tried :data:`ACK_ATTEMPTS` times. An acknowledgement MO could
-        not be reached for (``outage``) is kept until MO answers: the event was handled, and
-        delivering it again is the waste this avoids. At shutdown it is tried once more only."""
-        self._mo_failed(now)
-        if outage and not self.stopping:
-            return Wait(now + backoff_delay(attempt, self._rng, cap=ACK_RETRY_CAP))
-        if outage or attempt >= ACK_ATTEMPTS:
-            return None
-        return Wait(now + backoff_delay(attempt, self._rng))
+        leave the event to MO, which offers it again later (see :class:`Retries`)."""
+        until = self._retries.ack_retry_at(attempt, now, outage, self.stopping)
+        return None if until is None else Wait(until)
 
     def ack_kept(self) -> None:
         """An acknowledgement waits for MO to answer again: the listener fetches nothing
@@ -305,19 +218,9 @@ class ListenerState(Generic[E]):
         self, subjects: frozenset[str] | None, now: float
     ) -> tuple[Effect[E], ...]:
         """The integration's idle poll lists ``subjects`` pending for this listener (None: the
-        listing was cut at a page and may not show them all). Wakes an idle listener when a
-        subject is new, or when its listed events have not been fetched for
-        :data:`RECHECK_PERIODS` idle intervals."""
-        if not self.idle:
+        listing was cut at a page and may not show them all); see :class:`Recheck`."""
+        if not self.idle or not self._recheck.wakes(subjects, now):
             return ()
-        if subjects is not None:
-            self._waiting &= subjects
-            if not subjects:
-                return ()
-        new = subjects is not None and not subjects <= self._waiting
-        if not new and now < self._recheck_at:
-            return ()
-        self._woken_for = self._waiting if subjects is None else subjects
         return _WAKE if self._wake_all() else ()
 
     def share_idle_poll(self, shared: bool) -> tuple[Effect[E], ...]:
@@ -330,24 +233,21 @@ class ListenerState(Generic[E]):
 
     def crashed(self, slot: int, now: float) -> Then[E]:
         """``slot`` failed unexpectedly: it drops what it held and restarts after a back-off."""
-        self._crashes[slot] += 1
-        self._failures[slot] = 0
-        self._held[slot] = None
-        self._holds[slot] = 0
+        self._retries.crashed(slot)
+        self._holds.drop(slot)
         if self._poller == slot:
             self._poller = None
         self._yielded.discard(slot)
         if self.stopping:
             return Then(self._set(slot, _STOP))
-        delay = backoff_delay(self._crashes[slot], self._rng)
-        return Then(self._set(slot, Wait(now + delay)))
+        return Then(self._set(slot, Wait(now + self._retries.crash_delay(slot))))
 
     def stop(self) -> tuple[Effect[E], ...]:
         """Shutdown: no fetch starts from now on; every fetcher not delivering is cancelled,
         those delivering finish (and their events are acknowledged)."""
         self.stopping = True
         self._poller = None
-        self._held = [None] * self.parallelism
+        self._holds.release_all()
         idle = frozenset(
             slot
             for slot, step in enumerate(self._steps)
@@ -361,17 +261,9 @@ class ListenerState(Generic[E]):
 
     def _hold(self, slot: int, event: E, decision: Decision) -> bool:
         """Whether ``slot`` keeps ``event`` to deliver it again; counts its redeliveries."""
-        if (
-            decision.hold
-            and self._holds[slot] < self._redeliveries
-            and not self.stopping
-        ):
-            self._holds[slot] += 1
-            self._held[slot] = event
+        if self._holds.keep(slot, event, decision.hold and not self.stopping):
             self._steps[slot] = None
             return True
-        self._holds[slot] = 0
-        self._held[slot] = None
         return False
 
     def _opened(self, was_gated: bool) -> tuple[Effect[E], ...]:
@@ -397,10 +289,7 @@ class ListenerState(Generic[E]):
             return self._set(slot, Wait(math.inf, wakeable=True))
         self._yielded.clear()
         self._all_idle = True
-        if self._woken_for is not None:
-            self._waiting |= self._woken_for
-            self._woken_for = None
-            self._recheck_at = now + RECHECK_PERIODS * self._idle_interval()
+        self._recheck.found_nothing(now)
         if self._shared_poll:
             return self._set(slot, Wait(math.inf, wakeable=True))
         if self._poller is None:
@@ -422,17 +311,7 @@ class ListenerState(Generic[E]):
     def _back_off(self, slot: int, now: float) -> Step[E]:
         if self.stopping:
             return self._set(slot, _STOP)
-        self._failures[slot] += 1
-        delay = backoff_delay(self._failures[slot], self._rng, cap=FETCH_RETRY_CAP)
-        return self._set(slot, Wait(now + delay))
-
-    def _answered(self, slot: int) -> None:
-        self._failures[slot] = 0
-        self._failing_since = None
-
-    def _mo_failed(self, now: float) -> None:
-        if self._failing_since is None:
-            self._failing_since = now
+        return self._set(slot, Wait(now + self._retries.fetch_delay(slot)))
 
     def _set(self, slot: int, step: Step[E]) -> Step[E]:
         self._steps[slot] = step

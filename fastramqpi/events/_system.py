@@ -11,7 +11,6 @@ import random
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
-from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 from typing import Protocol
@@ -19,13 +18,15 @@ from uuid import UUID
 
 import structlog
 
-from fastramqpi._events_client import GraphQLClientGraphQLMultiError
 from fastramqpi.events import _decisions as decisions
 from fastramqpi.events._delivery import Handlers
 from fastramqpi.events._errors import FailureLog
 from fastramqpi.events._errors import describe
+from fastramqpi.events._errors import graphql_messages
 from fastramqpi.events._fetcher import EventsAPI
 from fastramqpi.events._fetcher import ListenerFetchers
+from fastramqpi.events._idle_poll import IdlePoll
+from fastramqpi.events._idle_poll import PendingEventsAPI
 from fastramqpi.events._models import GraphQLEvents
 from fastramqpi.events._models import Listener
 from fastramqpi.events._models import Namespace
@@ -37,10 +38,6 @@ REDECLARE_AFTER_REJECTION = 60.0
 
 UNREACHABLE_THRESHOLD = 60.0
 """Seconds a listener's fetchers may fail to reach MO before readiness turns false."""
-
-LISTING_PAGE = 1000
-"""Pending events read by the idle poll, in one page: a longer backlog may hide new events,
-which then wait for the recheck (see :data:`fastramqpi.events._state.RECHECK_PERIODS`)."""
 
 SHUTDOWN_GRACE = 30.0
 """Seconds deliveries under way at shutdown get to finish before they are cancelled."""
@@ -56,36 +53,8 @@ class _DeclareResult(Protocol):
     def event_listener_declare(self) -> _Declared: ...
 
 
-class _PendingEvent(Protocol):
-    @property
-    def subject(self) -> str: ...
-    @property
-    def listener(self) -> _Declared: ...
-
-
-class _PageInfo(Protocol):
-    @property
-    def next_cursor(self) -> str | None: ...
-
-
-class _PendingPage(Protocol):
-    @property
-    def objects(self) -> Sequence[_PendingEvent]: ...
-    @property
-    def page_info(self) -> _PageInfo: ...
-
-
-class _PendingResult(Protocol):
-    @property
-    def events(self) -> _PendingPage: ...
-
-
-class MOEventsAPI(EventsAPI, Protocol):
+class MOEventsAPI(EventsAPI, PendingEventsAPI, Protocol):
     """Every MO call of the events system (the generated events client has them)."""
-
-    async def pending_events(
-        self, listeners: list[UUID], limit: int
-    ) -> _PendingResult: ...
 
     async def declare_namespace(self, name: str, public: bool) -> object: ...
     async def declare_listener(
@@ -103,13 +72,6 @@ class Gate(Protocol):
 
 class _Rejected(Exception):
     """MO answered a declaration with a GraphQL error: retrying soon will not help."""
-
-
-def _graphql_messages(error: Exception) -> str | None:
-    """MO's error messages when ``error`` is a GraphQL error answer, else None."""
-    if not isinstance(error, GraphQLClientGraphQLMultiError):
-        return None
-    return "; ".join(e.message for e in error.errors)
 
 
 class EventsSystem:
@@ -149,9 +111,8 @@ class EventsSystem:
         self._reason = "not started"
         self._reported = ""
         self._declare_failures = FailureLog("declare")
-        self._listing_failures = FailureLog("list pending events")
+        self._idle_poll = IdlePoll(self.fetchers, idle_interval)
         self._poll: asyncio.Task[None] | None = None
-        self._shared_poll = True
 
     @property
     def reason(self) -> str:
@@ -189,7 +150,9 @@ class EventsSystem:
         self._task = asyncio.create_task(
             self._declare_and_start(), name="events:declare"
         )
-        self._poll = asyncio.create_task(self._poll_idle(), name="events:idle-poll")
+        self._poll = asyncio.create_task(
+            self._idle_poll.run(self._mo), name="events:idle-poll"
+        )
         return self
 
     async def __aexit__(
@@ -265,7 +228,7 @@ class EventsSystem:
         try:
             await declare(what)
         except Exception as error:
-            messages = _graphql_messages(error)
+            messages = graphql_messages(error)
             if messages is None:
                 raise
             kind = "namespace" if isinstance(what, Namespace) else "listener"
@@ -294,58 +257,6 @@ class EventsSystem:
         )
         if self._gate is not None:
             await fetchers.set_gated(self._gate.closed)
-        await fetchers.share_idle_poll(self._shared_poll)
+        await fetchers.share_idle_poll(self._idle_poll.shared)
         self.fetchers[(listener.namespace, listener.user_key)] = fetchers
         fetchers.start()
-
-    async def _poll_idle(self) -> None:
-        """The integration's one idle poll: every idle interval, one listing of the pending
-        events of its idle listeners wakes those that may have one to fetch.
-
-        Needs MO's ``read_event`` role; refused, each listener polls on its own from then on.
-        """
-        while self._shared_poll:
-            await asyncio.sleep(self._idle_interval())
-            try:
-                await self._list_pending()
-            except Exception:
-                logger.exception("The idle poll crashed; it polls again")
-
-    async def _list_pending(self) -> None:
-        idle = [f for f in self.fetchers.values() if f.idle]
-        if not idle:
-            return
-        try:
-            result = await self._mo.pending_events(
-                listeners=[f.uuid for f in idle], limit=LISTING_PAGE
-            )
-        except Exception as error:
-            messages = _graphql_messages(error)
-            if messages is None:
-                self._listing_failures.failed(
-                    logger, "Listing pending events failed", error
-                )
-                for fetchers in idle:
-                    await fetchers.listed(None)
-                return
-            logger.warning(
-                "MO refused to list pending events, which needs its read_event role; "
-                "each listener polls MO on its own instead",
-                role="read_event",
-                error=messages,
-            )
-            self._shared_poll = False
-            for fetchers in self.fetchers.values():
-                await fetchers.share_idle_poll(False)
-            return
-        page = result.events
-        cut = page.page_info.next_cursor is not None
-        pending: dict[UUID, set[str]] = {}
-        for event in page.objects:
-            pending.setdefault(event.listener.uuid, set()).add(event.subject)
-        for fetchers in idle:
-            subjects = pending.get(fetchers.uuid)
-            if subjects:
-                await fetchers.listed(frozenset(subjects))
-            else:
-                await fetchers.listed(None if cut else frozenset())

@@ -19,7 +19,7 @@ from fastramqpi.emulator import FakeClock
 from fastramqpi.emulator import serve_emulator
 from fastramqpi.events import Event
 from fastramqpi.events import Listener
-from fastramqpi.events import _system
+from fastramqpi.events import _idle_poll
 from fastramqpi.events._state import RECHECK_PERIODS
 from tests.events.conftest import Logs
 from tests.events.conftest import integration
@@ -189,7 +189,7 @@ async def test_an_event_hidden_by_a_backlog_beyond_the_page_is_fetched_at_the_re
     emu: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The listing's page holds only events in MO's retry wait; the new one is off it."""
-    monkeypatch.setattr(_system, "LISTING_PAGE", 2)
+    monkeypatch.setattr(_idle_poll, "LISTING_PAGE", 2)
     [waiting_listener] = listeners(1)
     [hidden_listener] = listeners(1, routing_key="org_unit")
     declared = [waiting_listener, hidden_listener]

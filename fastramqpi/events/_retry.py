@@ -1,0 +1,71 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""When a listener's fetchers and acknowledgements try MO again, and how long MO has failed
+the listener, without I/O."""
+
+from collections.abc import Callable
+
+from fastramqpi.events._decisions import backoff_delay
+
+ACK_ATTEMPTS = 3
+"""Tries to acknowledge a handled event when MO answers with an error; if all fail, MO offers
+it again later (at-least-once)."""
+
+FETCH_RETRY_CAP = 4.0
+"""Most seconds a fetcher backs off after failures: a fetch every few seconds costs a down MO
+nothing, and the listener resumes within this once MO is back."""
+
+ACK_RETRY_CAP = 2.0
+"""Most seconds between tries of an acknowledgement waiting for MO: once MO is back, the
+listener resumes within this."""
+
+
+class Retries:
+    """Each fetcher's failure and crash counts, and the listener's failure streak."""
+
+    def __init__(self, parallelism: int, rng: Callable[[], float]) -> None:
+        self._rng = rng
+        self._failures = [0] * parallelism
+        self._crashes = [0] * parallelism
+        self._failing_since: float | None = None
+
+    def unreachable_for(self, now: float) -> float:
+        """Seconds MO has failed this listener's calls without a fetch answered in between."""
+        return 0.0 if self._failing_since is None else now - self._failing_since
+
+    def answered(self, slot: int) -> None:
+        """MO answered a fetch of ``slot``: its back-off and the streak end."""
+        self._failures[slot] = 0
+        self._failing_since = None
+
+    def mo_failed(self, now: float) -> None:
+        if self._failing_since is None:
+            self._failing_since = now
+
+    def fetch_delay(self, slot: int) -> float:
+        """Another failure of ``slot``: seconds it backs off."""
+        self._failures[slot] += 1
+        return backoff_delay(self._failures[slot], self._rng, cap=FETCH_RETRY_CAP)
+
+    def crashed(self, slot: int) -> None:
+        self._crashes[slot] += 1
+        self._failures[slot] = 0
+
+    def crash_delay(self, slot: int) -> float:
+        """Seconds ``slot`` waits before it restarts after its crashes."""
+        return backoff_delay(self._crashes[slot], self._rng)
+
+    def ack_retry_at(
+        self, attempt: int, now: float, outage: bool, stopping: bool
+    ) -> float | None:
+        """When to try an acknowledgement again after its ``attempt``-th failure, or None.
+
+        An error MO answered is tried :data:`ACK_ATTEMPTS` times. An acknowledgement MO could
+        not be reached for (``outage``) is kept until MO answers: the event was handled, and
+        delivering it again is the waste this avoids. At shutdown it is tried once more only."""
+        self.mo_failed(now)
+        if outage and not stopping:
+            return now + backoff_delay(attempt, self._rng, cap=ACK_RETRY_CAP)
+        if outage or attempt >= ACK_ATTEMPTS:
+            return None
+        return now + backoff_delay(attempt, self._rng)

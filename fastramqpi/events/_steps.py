@@ -1,0 +1,71 @@
+# SPDX-FileCopyrightText: FastRAMQPI contributors
+# SPDX-License-Identifier: MPL-2.0
+"""What a listener's state tells its fetchers: the steps a fetcher carries out (:class:`Fetch`,
+:class:`Deliver`, :class:`Wait`, :class:`Stop`) and the effects on the other fetchers
+(:class:`Wake`, :class:`Acknowledge`, :class:`Cancel`), answered together as :class:`Then`."""
+
+from dataclasses import dataclass
+from typing import Generic
+from typing import TypeVar
+
+E = TypeVar("E")
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """Claim one event of the listener from MO, then report ``fetched``, ``empty`` or
+    ``fetch_failed``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver(Generic[E]):
+    """Hand ``event`` to its handler, then report ``delivered``."""
+
+    event: E
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Do nothing until ``until`` (or, if ``wakeable``, until a :class:`Wake`), then ask
+    ``next`` again: time passing is a transition too."""
+
+    until: float
+    wakeable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """The fetcher ends."""
+
+
+Step = Fetch | Deliver[E] | Wait | Stop
+
+
+@dataclass(frozen=True, slots=True)
+class Wake:
+    """End every wakeable wait now: an event was found, there may be more."""
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledge(Generic[E]):
+    """Acknowledge ``event`` in MO (through the listener's one acknowledgement queue)."""
+
+    event: E
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """Cancel what these fetchers are doing: shutdown does not wait for a fetch or a wait."""
+
+    slots: frozenset[int]
+
+
+Effect = Wake | Acknowledge[E] | Cancel
+
+
+@dataclass(frozen=True, slots=True)
+class Then(Generic[E]):
+    """The answer to a report: the reporter's next step, and effects on the rest."""
+
+    step: Step[E]
+    effects: tuple[Effect[E], ...] = ()
