@@ -18,6 +18,7 @@ from uuid import UUID
 
 import structlog
 
+from fastramqpi._background import BackgroundTask
 from fastramqpi.events import _decisions as decisions
 from fastramqpi.events._delivery import Handlers
 from fastramqpi.events._errors import FailureLog
@@ -107,12 +108,12 @@ class EventsSystem:
         self._clock = clock
         self._declared_namespaces: set[str] = set()
         self.fetchers: dict[tuple[str, str], ListenerFetchers] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._declaring = BackgroundTask("events:declare")
+        self._polling = BackgroundTask("events:idle-poll")
         self._reason = "not started"
         self._reported = ""
         self._declare_failures = FailureLog("declare")
         self._idle_poll = IdlePoll(self.fetchers, idle_interval)
-        self._poll: asyncio.Task[None] | None = None
 
     @property
     def reason(self) -> str:
@@ -147,12 +148,8 @@ class EventsSystem:
     async def __aenter__(self) -> "EventsSystem":
         self._mo, self._handlers = self._connect()
         self._reason = "declaring listeners in MO"
-        self._task = asyncio.create_task(
-            self._declare_and_start(), name="events:declare"
-        )
-        self._poll = asyncio.create_task(
-            self._idle_poll.run(self._mo), name="events:idle-poll"
-        )
+        self._declaring.start(self._declare_and_start())
+        self._polling.start(self._idle_poll.run(self._mo))
         return self
 
     async def __aexit__(
@@ -162,15 +159,11 @@ class EventsSystem:
         tb: TracebackType | None,
     ) -> None:
         self._reason = "stopped"
-        if self._task is None:
+        if not self._declaring.started:
             return
-        assert self._poll is not None
-        self._task.cancel()
-        self._poll.cancel()
-        await asyncio.gather(self._task, self._poll, return_exceptions=True)
+        await asyncio.gather(self._declaring.stop(), self._polling.stop())
         await asyncio.gather(*(f.stop(SHUTDOWN_GRACE) for f in self.fetchers.values()))
         self.fetchers.clear()
-        self._task = None
         await self._handlers.aclose()
 
     async def _declare_and_start(self) -> None:
