@@ -45,36 +45,30 @@ BEFORE = 5.0
 """Seconds events flow before the cut."""
 
 
-async def _create_database() -> str:
+async def _as_superuser(statement: str) -> None:
+    """Run ``statement`` on the server's maintenance database, outside a transaction."""
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
     from sqlalchemy.pool import NullPool
 
-    name = f"fastramqpi_bench_{secrets.token_hex(6)}"
     admin = create_async_engine(
         "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
         isolation_level="AUTOCOMMIT",
         poolclass=NullPool,
     )
     async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        await connection.execute(text(statement))
     await admin.dispose()
+
+
+async def _create_database() -> str:
+    name = f"fastramqpi_bench_{secrets.token_hex(6)}"
+    await _as_superuser(f'CREATE DATABASE "{name}"')
     return name
 
 
 async def _drop_database(name: str) -> None:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
-
-    admin = create_async_engine(
-        "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
-        isolation_level="AUTOCOMMIT",
-        poolclass=NullPool,
-    )
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await admin.dispose()
+    await _as_superuser(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _failed_deliveries() -> float:
