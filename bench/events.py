@@ -142,15 +142,18 @@ class Tally:
             return len(self.acks)
 
 
-def _count(store: Any, tally: Tally) -> None:
-    fetch, acknowledge, events = store.fetch, store.acknowledge, store.events
+def _count(emu: Any, tally: Tally) -> None:
+    """Count MO's answers. A fetch is counted where its claim begins, so a claim that loses
+    the emulator's contention race (and answers null without reaching the store) counts."""
+    store, contention = emu.store, emu.contention
+    claim, acknowledge, events = contention.begin, store.acknowledge, store.events
 
     def counted_fetch(*args: Any, **kwargs: Any) -> Any:
         with tally.lock:
             now = time.monotonic()
             tally.fetches.append(now)
             tally.calls.append(now)
-        return fetch(*args, **kwargs)
+        return claim(*args, **kwargs)
 
     def counted_events(*args: Any, **kwargs: Any) -> Any:
         with tally.lock:
@@ -163,7 +166,7 @@ def _count(store: Any, tally: Tally) -> None:
             tally.acks.append(time.monotonic())
         return result
 
-    store.fetch, store.acknowledge = counted_fetch, counted_acknowledge
+    contention.begin, store.acknowledge = counted_fetch, counted_acknowledge
     store.events = counted_events
 
 
@@ -174,7 +177,7 @@ def emulator() -> Iterator[tuple[Any, Tally]]:
 
     emu = Emulator(clients={CLIENT_ID: CLIENT_SECRET}, token_lifetime=3600.0)
     tally = Tally()
-    _count(emu.store, tally)
+    _count(emu, tally)
     with serve_emulator(emu) as served:
         yield served, tally
 

@@ -1,4 +1,3 @@
-from .acknowledge_event import AcknowledgeEvent
 from .async_base_client import AsyncBaseClient
 from .base_model import BaseModel, Upload
 from .client import EventsClient
@@ -39,7 +38,6 @@ from .silence_events import SilenceEvents
 from .unsilence_events import UnsilenceEvents
 
 __all__ = [
-    "AcknowledgeEvent",
     "AsyncBaseClient",
     "BaseModel",
     "DeclareListener",

@@ -1,7 +1,6 @@
 from typing import Any, Optional, Union
 from uuid import UUID
 
-from .acknowledge_event import AcknowledgeEvent
 from .async_base_client import AsyncBaseClient
 from .base_model import UNSET, UnsetType
 from .declare_listener import DeclareListener
@@ -116,22 +115,6 @@ class EventsClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return PendingEvents.model_validate(data)
-
-    async def acknowledge_event(self, token: str, **kwargs: Any) -> AcknowledgeEvent:
-        query = gql("""
-            mutation acknowledge_event($token: EventToken!) {
-              event_acknowledge(input: {token: $token})
-            }
-            """)
-        variables: dict[str, object] = {"token": token}
-        response = await self.execute(
-            query=query,
-            operation_name="acknowledge_event",
-            variables=variables,
-            **kwargs,
-        )
-        data = self.get_data(response)
-        return AcknowledgeEvent.model_validate(data)
 
     async def send_event(
         self,

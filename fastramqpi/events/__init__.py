@@ -13,6 +13,7 @@ from typing import Any
 
 from fastramqpi import _events_client
 from fastramqpi import config as _config
+from fastramqpi.events import _client
 from fastramqpi.events import _delivery
 from fastramqpi.events import _system
 from fastramqpi.events._models import Event
@@ -93,7 +94,7 @@ def create_events_system(
 
     def connect() -> tuple[_system.MOEventsAPI, _delivery.Handlers]:
         # Never entered as a context manager: its exit would close the shared MO client.
-        mo = _events_client.EventsClient(
+        mo = _client.MOEvents(
             url=_config.join_url(settings.mo_url, f"graphql/v{EVENTS_GRAPHQL_VERSION}"),
             # ariadne-codegen 0.19's HttpClient protocol, unlike httpx, takes ``json`` positionally.
             http_client=mo_client,  # type: ignore[arg-type]

@@ -5,8 +5,8 @@
 This module only carries out what :class:`~fastramqpi.events._state.ListenerState` decides
 (the idle rota, pauses, back-off, shutdown) and does the I/O. Each fetcher is supervised, so
 an unexpected error costs a restart, never a dead listener. Acknowledgements go through one
-bounded queue (:mod:`fastramqpi.events._acks`), so a fetcher fetches its next event while
-its last one is acknowledged. A listener has at most ``max(parallelism, 2)`` calls to MO
+bounded queue (:mod:`fastramqpi.events._acks`), sent in batches, so a fetcher fetches its next
+event while its last one is acknowledged. A listener has at most ``max(parallelism, 2)`` calls to MO
 under way: more connections to MO, each waiting its turn there, cost more than the overlap
 gains.
 """
@@ -16,6 +16,7 @@ import math
 import random
 import time
 from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
 from typing import Protocol
@@ -66,7 +67,7 @@ class EventsAPI(Protocol):
     """The MO calls a fetcher makes (the generated events client has them)."""
 
     async def fetch_event(self, listener: UUID) -> _FetchResult: ...
-    async def acknowledge_event(self, token: str) -> object: ...
+    async def acknowledge_events(self, tokens: Sequence[str]) -> object: ...
     async def silence_events(
         self, listeners: list[UUID], subjects: list[str]
     ) -> object: ...
@@ -106,7 +107,6 @@ class ListenerFetchers:
         self._tasks: list[asyncio.Task[None]] = []
         self._mo_calls = asyncio.Semaphore(max(listener.parallelism, 2))
         self._acks = Acknowledgements(
-            listener.parallelism,
             mo,
             self._mo_calls,
             self._state,
@@ -158,7 +158,7 @@ class ListenerFetchers:
             asyncio.create_task(self._supervise(slot), name=f"{name}:{slot}")
             for slot in range(self.listener.parallelism)
         ]
-        self._acks.start(name, self.listener.parallelism)
+        self._acks.start(name)
 
     async def stop(self, grace: float) -> None:
         """Fetch nothing more; let deliveries under way finish (and be acknowledged) for up to

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MPL-2.0
 """A bug is not an outage: fetching and declaring log a bug's traceback, count it, and retry."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -100,8 +101,8 @@ class FailingMO:
         event = {"subject": str(uuid4()), "priority": 1, "token": "t"}
         return FetchEvent.model_validate({"event_fetch": event})
 
-    async def acknowledge_event(self, token: str) -> bool:
-        self.acked.append(token)
+    async def acknowledge_events(self, tokens: Sequence[str]) -> bool:
+        self.acked.extend(tokens)
         return True
 
     async def declare_namespace(self, name: str, public: bool) -> object:

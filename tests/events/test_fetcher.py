@@ -5,6 +5,7 @@ in-memory MO queue and a real FastAPI app delivered to in-process."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from uuid import UUID
@@ -16,6 +17,7 @@ from fastapi import Response
 from prometheus_client import REGISTRY
 
 import fastramqpi.events
+from fastramqpi._events_client import GraphQLClientGraphQLMultiError
 from fastramqpi.events import Event
 from fastramqpi.events import Listener
 from fastramqpi.events._delivery import InProcess
@@ -69,9 +71,20 @@ class QueueMO:
         finally:
             self.in_flight -= 1
 
-    async def acknowledge_event(self, token: str) -> bool:
+    ack_requests: list[list[str]] = field(default_factory=list)
+    ack_gate: asyncio.Event | None = None
+    refused: str | None = None
+
+    async def acknowledge_events(self, tokens: Sequence[str]) -> bool:
+        self.ack_requests.append(list(tokens))
         await asyncio.sleep(self.ack_delay)
-        self.acked.append(token)
+        if self.ack_gate is not None:
+            await self.ack_gate.wait()
+        if self.refused in tokens:
+            raise GraphQLClientGraphQLMultiError.from_errors_dicts(
+                [{"message": "Invalid token"}]
+            )
+        self.acked.extend(tokens)
         return True
 
 
@@ -242,3 +255,46 @@ async def test_a_delivery_that_outlives_the_grace_is_cancelled_and_not_acknowled
     await fetchers.stop(grace=0.05)
     assert mo.acked == []
     assert handler.seen == []
+
+
+async def test_handled_events_are_acknowledged_in_batches_while_mo_is_slow(
+    mo: QueueMO, handler: Handler
+) -> None:
+    """Tokens queue while an acknowledgement is under way and go to MO in one request."""
+    fetchers = await _fetchers(mo, handler, 1, "batches")
+    mo.ack_gate = asyncio.Event()
+    subjects = [str(uuid4()) for _ in range(40)]
+    mo.queue.extend(subjects)
+    fetchers.start()
+    try:
+        await until(lambda: len(handler.seen) == len(subjects))
+        mo.ack_gate.set()
+        await until(lambda: len(mo.acked) == len(subjects))
+    finally:
+        await fetchers.stop(grace=1.0)
+
+    assert sorted(mo.acked) == sorted(subjects)
+    assert len(mo.ack_requests) <= 2
+    assert max(len(tokens) for tokens in mo.ack_requests) > 1
+
+
+async def test_a_token_mo_refuses_does_not_cost_the_rest_of_its_batch(
+    mo: QueueMO, handler: Handler
+) -> None:
+    fetchers = await _fetchers(mo, handler, 1, "refused-in-batch")
+    mo.ack_gate = asyncio.Event()
+    first, refused, *rest = [str(uuid4()) for _ in range(6)]
+    mo.refused = refused
+    mo.queue.extend([first, refused, *rest])
+    fetchers.start()
+    try:
+        await until(lambda: len(handler.seen) == 6)
+        mo.ack_gate.set()
+        await until(lambda: set(rest) <= set(mo.acked))
+    finally:
+        await fetchers.stop(grace=1.0)
+
+    assert refused not in mo.acked
+    assert sorted(mo.acked) == sorted([first, *rest])
+    assert any(refused in tokens and len(tokens) > 1 for tokens in mo.ack_requests)
+    assert any(tokens == [refused] for tokens in mo.ack_requests)
