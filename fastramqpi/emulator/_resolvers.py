@@ -141,7 +141,9 @@ def _version(_root: Any, _info: GraphQLResolveInfo) -> Args:
 async def _event_fetch(_root: Any, info: GraphQLResolveInfo, filter: Args) -> Any:
     context = _context(info)
     claim = context.contention.begin(filter["listener"])
-    await asyncio.sleep(0)  # The claim's transaction: rival claims may run meanwhile.
+    contention = context.contention
+    # The claim's transaction: rival claims may run meanwhile.
+    await asyncio.sleep(contention.claim_seconds if contention.enabled else 0)
     if context.contention.finish(claim):
         return None
     return context.store.fetch(context.owner, filter["listener"])

@@ -15,7 +15,8 @@ passed in, so every rule here is tested without an event loop. The policy:
   listener (:meth:`~ListenerState.listed`).
 - Contention: a null fetch while another fetcher of the listener is fetching or delivering
   is a lost race for a claim on MO, not an idle listener: that fetcher parks until the
-  listener is idle, so a burst keeps only the fetchers MO serves without racing.
+  listener is idle, so a burst keeps only the fetchers MO serves without racing. After
+  ``REJOIN_AFTER`` events fetched without a lost race, one of them tries again.
 - Pause: a ``Retry-After`` holds back every fetch of the listener; a pause only ever grows.
 - Failure streak: a fetcher backs off after each failure; MO's failing streak is timed.
 - Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
@@ -59,6 +60,10 @@ _FETCH = Fetch()
 _STOP = Stop()
 _WAKE = (Wake(),)
 
+REJOIN_AFTER = 20
+"""Events fetched without a lost race before one fetcher that sat out the burst rejoins: at
+most one null fetch in this many events is spent finding out whether MO serves more."""
+
 
 class ListenerState(Generic[E]):
     """The state of one listener's fetchers; ``E`` is the event type MO's client returns."""
@@ -83,7 +88,10 @@ class ListenerState(Generic[E]):
         self._unsent_acks = 0
         self._shared_poll = False
         self._yielded: set[int] = set()
-        """Fetchers that lost a race for a claim; they sit out until the listener is idle."""
+        """Fetchers that lost a race for a claim; they sit out until the listener is idle, or
+        until :data:`REJOIN_AFTER` claims in a row succeed."""
+        self._won = 0
+        """Events fetched since the last lost race."""
         self._all_idle = False
         """Every fetcher found nothing: only a poll (or a listing) starts fetching again."""
         self._recheck = Recheck(idle_interval)
@@ -149,7 +157,7 @@ class ListenerState(Generic[E]):
     def fetched(self, slot: int, event: E, now: float) -> Then[E]:
         """MO handed ``slot`` an event: deliver it, and wake the idle, there may be more."""
         self._retries.answered(slot)
-        woken = self._wake_all()
+        woken = self._wake_all() | self._rejoin()
         return Then(self._set(slot, Deliver(event)), _WAKE if woken else ())
 
     def empty(self, slot: int, now: float) -> Then[E]:
@@ -286,6 +294,7 @@ class ListenerState(Generic[E]):
             if other != slot
         ):
             self._yielded.add(slot)
+            self._won = 0
             return self._set(slot, Wait(math.inf, wakeable=True))
         self._yielded.clear()
         self._all_idle = True
@@ -307,6 +316,19 @@ class ListenerState(Generic[E]):
                 woken = True
         self._poller = None
         return woken
+
+    def _rejoin(self) -> bool:
+        """One fetcher that sat out rejoins once the claims have gone uncontested a while: a
+        contended MO (the spec's) soon sends it back, costing a null per REJOIN_AFTER events,
+        while one that serves concurrent claims well gets its parallelism back."""
+        if not self._yielded:
+            return False
+        self._won += 1
+        if self._won < REJOIN_AFTER:
+            return False
+        self._won = 0
+        self._steps[self._yielded.pop()] = None
+        return True
 
     def _back_off(self, slot: int, now: float) -> Step[E]:
         if self.stopping:

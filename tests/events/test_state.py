@@ -17,6 +17,7 @@ from fastramqpi.events._decisions import Decision
 from fastramqpi.events._state import ACK_ATTEMPTS
 from fastramqpi.events._state import ACK_RETRY_CAP
 from fastramqpi.events._state import RECHECK_PERIODS
+from fastramqpi.events._state import REJOIN_AFTER
 from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
 from fastramqpi.events._state import Deliver
@@ -122,6 +123,38 @@ def test_a_fetcher_that_lost_a_race_sits_out_the_burst() -> None:
     state.delivered(0, HANDLED, now=0.1)
     assert state.fetched(0, "b", now=0.2) == Then(Deliver("b"))
     assert state.next(1, now=100.0) == Wait(math.inf, wakeable=True)
+
+
+def test_a_fetcher_that_sat_out_rejoins_after_a_run_of_uncontested_claims() -> None:
+    """MO served REJOIN_AFTER claims in a row: it may serve one more fetcher."""
+    state = started(3)
+    state.fetched(0, "a", now=0.0)
+    state.empty(1, now=0.0)
+    state.empty(2, now=0.0)
+    for number in range(REJOIN_AFTER - 1):
+        state.delivered(0, HANDLED, now=0.1)
+        assert state.fetched(0, f"e{number}", now=0.2).effects == ()
+    state.delivered(0, HANDLED, now=0.3)
+    assert state.fetched(0, "last", now=0.4).effects == (Wake(),)
+    assert sorted(state.next(slot, now=0.4) == Fetch() for slot in (1, 2)) == [
+        False,
+        True,
+    ]
+
+
+def test_a_lost_race_restarts_the_run_before_a_rejoin() -> None:
+    state = started(3)
+    state.fetched(0, "a", now=0.0)
+    state.empty(1, now=0.0)
+    for number in range(REJOIN_AFTER - 1):
+        state.fetched(2, f"e{number}", now=0.1)
+        state.delivered(2, HANDLED, now=0.1)
+    state.empty(2, now=0.2)
+    state.next(2, now=0.2)
+    for number in range(REJOIN_AFTER - 1):
+        state.delivered(0, HANDLED, now=0.3)
+        assert state.fetched(0, f"f{number}", now=0.3).effects == ()
+    assert state.next(1, now=0.3) == Wait(math.inf, wakeable=True)
 
 
 def test_a_failed_fetch_ends_the_sitting_out() -> None:
