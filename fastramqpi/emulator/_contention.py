@@ -22,15 +22,17 @@ ONE_RIVAL_LOSS = 0.1
 MANY_RIVALS_LOSS = 0.9
 """Chance to lose to two or more rivals: the row is almost surely taken."""
 CLAIM_SECONDS = 0.002
-"""How long a claim's transaction stays open. MO takes milliseconds to tens of them; shorter
-here, so the emulator stays fast, but long enough that concurrent fetchers' claims overlap as
-they do on MO, whatever the timing of their requests' arrival."""
+"""How long a claim's transaction stays open while another claim on its listener is open too:
+it waits for the rival's row lock, as on MO, so concurrent fetchers' claims overlap whatever
+the timing of their requests' arrival. A claim without a rival is answered at once."""
 
 
 @dataclass(frozen=True)
 class Claim:
     listener: UUID
     finished_before: int
+    contended: bool
+    """Another claim on the listener was open when this one began."""
 
 
 class Contention:
@@ -55,14 +57,22 @@ class Contention:
         self.lost = 0
         self._lock = threading.Lock()
         self._finished: Counter[UUID] = Counter()
+        self._open: Counter[UUID] = Counter()
 
     def begin(self, listener: UUID) -> Claim:
         with self._lock:
-            return Claim(listener, self._finished[listener])
+            contended = self.enabled and self._open[listener] > 0
+            self._open[listener] += 1
+            return Claim(listener, self._finished[listener], contended)
+
+    def seconds(self, claim: Claim) -> float:
+        """How long ``claim`` stays open before :meth:`finish`."""
+        return self.claim_seconds if claim.contended else 0.0
 
     def finish(self, claim: Claim) -> bool:
         """Ends the claim; True if it lost its race and must answer null."""
         with self._lock:
+            self._open[claim.listener] -= 1
             rivals = self._finished[claim.listener] - claim.finished_before
             self._finished[claim.listener] += 1
             if not self.enabled or rivals == 0:

@@ -141,9 +141,8 @@ def _version(_root: Any, _info: GraphQLResolveInfo) -> Args:
 async def _event_fetch(_root: Any, info: GraphQLResolveInfo, filter: Args) -> Any:
     context = _context(info)
     claim = context.contention.begin(filter["listener"])
-    contention = context.contention
     # The claim's transaction: rival claims may run meanwhile.
-    await asyncio.sleep(contention.claim_seconds if contention.enabled else 0)
+    await asyncio.sleep(context.contention.seconds(claim))
     if context.contention.finish(claim):
         return None
     return context.store.fetch(context.owner, filter["listener"])

@@ -136,7 +136,7 @@ def test_two_fetchers_get_few_nulls() -> None:
 
 
 def test_four_fetchers_get_many_nulls() -> None:
-    """MO: 176 nulls per 200 events with four loops. The emulator gives fewer (12-27 here,
+    """MO: 176 nulls per 200 events with four loops. The emulator gives fewer (12-16 here,
     see docs/emulator.md); the bound only says "clearly more than none"."""
     assert _nulls_per_backlog(loops=4) >= 3
 
