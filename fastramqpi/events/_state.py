@@ -14,9 +14,7 @@ passed in, so every rule here is tested without an event loop. The policy:
   every fetcher parks instead, and the integration's one listing of pending events wakes the
   listener (:meth:`~ListenerState.listed`).
 - Contention: a null fetch while another fetcher of the listener is fetching or delivering
-  is a lost race for a claim on MO, not an idle listener: that fetcher parks until the
-  listener is idle, so a burst keeps only the fetchers MO serves without racing. After
-  ``REJOIN_AFTER`` events fetched without a lost race, one of them tries again.
+  is a lost race for a claim on MO, not an idle listener (see :mod:`._races`).
 - Pause: a ``Retry-After`` holds back every fetch of the listener; a pause only ever grows.
 - Failure streak: a fetcher backs off after each failure; MO's failing streak is timed.
 - Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
@@ -38,6 +36,7 @@ from typing import Generic
 
 from fastramqpi.events._decisions import Decision
 from fastramqpi.events._holds import Holds
+from fastramqpi.events._races import Races
 from fastramqpi.events._recheck import RECHECK_PERIODS as RECHECK_PERIODS
 from fastramqpi.events._recheck import Recheck
 from fastramqpi.events._retry import ACK_ATTEMPTS as ACK_ATTEMPTS
@@ -59,10 +58,6 @@ from fastramqpi.events._steps import Wake as Wake
 _FETCH = Fetch()
 _STOP = Stop()
 _WAKE = (Wake(),)
-
-REJOIN_AFTER = 20
-"""Events fetched without a lost race before one fetcher that sat out the burst rejoins: at
-most one null fetch in this many events is spent finding out whether MO serves more."""
 
 
 class ListenerState(Generic[E]):
@@ -87,11 +82,7 @@ class ListenerState(Generic[E]):
         self._gated = False
         self._unsent_acks = 0
         self._shared_poll = False
-        self._yielded: set[int] = set()
-        """Fetchers that lost a race for a claim; they sit out until the listener is idle, or
-        until :data:`REJOIN_AFTER` claims in a row succeed."""
-        self._won = 0
-        """Events fetched since the last lost race."""
+        self._races = Races()
         self._all_idle = False
         """Every fetcher found nothing: only a poll (or a listing) starts fetching again."""
         self._recheck = Recheck(idle_interval)
@@ -157,7 +148,8 @@ class ListenerState(Generic[E]):
     def fetched(self, slot: int, event: E, now: float) -> Then[E]:
         """MO handed ``slot`` an event: deliver it, and wake the idle, there may be more."""
         self._retries.answered(slot)
-        woken = self._wake_all() | self._rejoin()
+        self._races.won()
+        woken = self._wake_all()
         return Then(self._set(slot, Deliver(event)), _WAKE if woken else ())
 
     def empty(self, slot: int, now: float) -> Then[E]:
@@ -171,10 +163,8 @@ class ListenerState(Generic[E]):
         retries find MO back sooner than a grown back-off would. Fetchers that sat out a burst
         fetch again: this one is not getting events now."""
         self._retries.mo_failed(now)
-        released = bool(self._yielded)
-        for other in self._yielded:
-            self._steps[other] = None
-        self._yielded.clear()
+        released = self._races.end()
+        self._steps = [None if n in released else s for n, s in enumerate(self._steps)]
         effects = _WAKE if released else ()
         if self._unsent_acks and not self.stopping:
             return Then(self._set(slot, Wait(math.inf, wakeable=True)), effects)
@@ -245,7 +235,7 @@ class ListenerState(Generic[E]):
         self._holds.drop(slot)
         if self._poller == slot:
             self._poller = None
-        self._yielded.discard(slot)
+        self._races.forget(slot)
         if self.stopping:
             return Then(self._set(slot, _STOP))
         return Then(self._set(slot, Wait(now + self._retries.crash_delay(slot))))
@@ -279,7 +269,7 @@ class ListenerState(Generic[E]):
         burst before it closed too: that burst is over."""
         if not was_gated or self.gated:
             return ()
-        self._yielded.clear()
+        self._races.end()
         return _WAKE if self._wake_all() else ()
 
     def _idle(self, slot: int, now: float) -> Step[E]:
@@ -293,10 +283,9 @@ class ListenerState(Generic[E]):
             for other, step in enumerate(self._steps)
             if other != slot
         ):
-            self._yielded.add(slot)
-            self._won = 0
+            self._races.lost(slot)
             return self._set(slot, Wait(math.inf, wakeable=True))
-        self._yielded.clear()
+        self._races.end()
         self._all_idle = True
         self._recheck.found_nothing(now)
         if self._shared_poll:
@@ -311,24 +300,15 @@ class ListenerState(Generic[E]):
         self._all_idle = False
         woken = False
         for slot, step in enumerate(self._steps):
-            if isinstance(step, Wait) and step.wakeable and slot not in self._yielded:
+            if (
+                isinstance(step, Wait)
+                and step.wakeable
+                and not self._races.sitting_out(slot)
+            ):
                 self._steps[slot] = None
                 woken = True
         self._poller = None
         return woken
-
-    def _rejoin(self) -> bool:
-        """One fetcher that sat out rejoins once the claims have gone uncontested a while: a
-        contended MO (the spec's) soon sends it back, costing a null per REJOIN_AFTER events,
-        while one that serves concurrent claims well gets its parallelism back."""
-        if not self._yielded:
-            return False
-        self._won += 1
-        if self._won < REJOIN_AFTER:
-            return False
-        self._won = 0
-        self._steps[self._yielded.pop()] = None
-        return True
 
     def _back_off(self, slot: int, now: float) -> Step[E]:
         if self.stopping:

@@ -14,10 +14,10 @@ from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
 
 from fastramqpi.events._decisions import Decision
+from fastramqpi.events._races import REJOIN_AFTER
 from fastramqpi.events._state import ACK_ATTEMPTS
 from fastramqpi.events._state import ACK_RETRY_CAP
 from fastramqpi.events._state import RECHECK_PERIODS
-from fastramqpi.events._state import REJOIN_AFTER
 from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
 from fastramqpi.events._state import Deliver
