@@ -11,11 +11,12 @@ ACK_ATTEMPTS = 3
 """Tries to acknowledge a handled event when MO answers with an error; if all fail, MO offers
 it again later (at-least-once)."""
 
-FETCH_RETRY_CAP = 4.0
-"""Most seconds a fetcher backs off after failures: a fetch every few seconds costs a down MO
-nothing, and the listener resumes within this once MO is back."""
+FETCH_RETRY_CAP = 1.0
+"""Most seconds a fetcher backs off after failures: the listener resumes within this once MO
+is back. A fetch a second costs a down MO nothing (a refused connection), and one that
+answers with errors a fraction of what the listener asks of it while events flow."""
 
-ACK_RETRY_CAP = 2.0
+ACK_RETRY_CAP = 1.0
 """Most seconds between tries of an acknowledgement waiting for MO: once MO is back, the
 listener resumes within this."""
 

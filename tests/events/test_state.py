@@ -16,6 +16,7 @@ from hypothesis.stateful import rule
 from fastramqpi.events._decisions import Decision
 from fastramqpi.events._state import ACK_ATTEMPTS
 from fastramqpi.events._state import ACK_RETRY_CAP
+from fastramqpi.events._state import FETCH_RETRY_CAP
 from fastramqpi.events._state import RECHECK_PERIODS
 from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
@@ -335,7 +336,7 @@ def test_a_failing_fetch_backs_off_doubling() -> None:
         waits.append(step.until - now)
         now = step.until
         assert state.next(0, now) == Fetch()
-    assert waits == [0.5, 1.0, 2.0, 4.0]
+    assert waits == [min(w, FETCH_RETRY_CAP) for w in (0.5, 1.0, 2.0, 4.0)]
 
 
 def test_an_answered_fetch_ends_the_back_off() -> None:
