@@ -6,23 +6,39 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from my_integration.database import Person
 
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+"""PostgreSQL in production; SQLite in the unit tests. Both spell an upsert the same way."""
+
 
 async def record(
     session: AsyncSession, uuid: UUID, mo_version: str | None, now: datetime
-) -> Person:
-    """Remember that we heard of ``uuid``; an event that comes again only counts again."""
-    person = await session.get(Person, uuid)
-    if person is None:
-        person = Person(uuid=uuid, events=0)
-        session.add(person)
-    person.events += 1
-    person.last_seen = now
-    person.mo_version = mo_version
-    return person
+) -> None:
+    """Remember that we heard of ``uuid``; an event that comes again only counts again.
+
+    One statement, not a read and then a write: two events of one person handled at once
+    (the listener's parallel fetchers, or both listeners) both count, where the second
+    insert would fail on the primary key, or one update overwrite the other's count.
+    """
+    insert = _INSERT[session.get_bind().dialect.name]
+    new = insert(Person).values(
+        uuid=uuid, events=1, last_seen=now, mo_version=mo_version
+    )
+    await session.execute(
+        new.on_conflict_do_update(
+            index_elements=[Person.uuid],
+            set_={
+                "events": Person.events + 1,
+                "last_seen": new.excluded.last_seen,
+                "mo_version": new.excluded.mo_version,
+            },
+        )
+    )
 
 
 async def everyone(session: AsyncSession) -> list[Person]:
