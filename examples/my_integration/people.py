@@ -3,8 +3,10 @@
 """What the integration does with a person it hears about: record the sighting."""
 
 from datetime import datetime
+from functools import cache
 from uuid import UUID
 
+from sqlalchemy import Executable
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
@@ -16,6 +18,21 @@ _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 """PostgreSQL in production; SQLite in the unit tests. Both spell an upsert the same way."""
 
 
+@cache
+def _upsert(dialect: str) -> Executable:
+    """The statement that records a sighting, built once: building it costs more than
+    running it."""
+    new = _INSERT[dialect](Person)
+    return new.on_conflict_do_update(
+        index_elements=[Person.uuid],
+        set_={
+            "events": Person.events + 1,
+            "last_seen": new.excluded.last_seen,
+            "mo_version": new.excluded.mo_version,
+        },
+    )
+
+
 async def record(
     session: AsyncSession, uuid: UUID, mo_version: str | None, now: datetime
 ) -> None:
@@ -25,20 +42,8 @@ async def record(
     (the listener's parallel fetchers, or both listeners) both count, where the second
     insert would fail on the primary key, or one update overwrite the other's count.
     """
-    insert = _INSERT[session.get_bind().dialect.name]
-    new = insert(Person).values(
-        uuid=uuid, events=1, last_seen=now, mo_version=mo_version
-    )
-    await session.execute(
-        new.on_conflict_do_update(
-            index_elements=[Person.uuid],
-            set_={
-                "events": Person.events + 1,
-                "last_seen": new.excluded.last_seen,
-                "mo_version": new.excluded.mo_version,
-            },
-        )
-    )
+    sighting = {"uuid": uuid, "events": 1, "last_seen": now, "mo_version": mo_version}
+    await session.execute(_upsert(session.get_bind().dialect.name), sighting)
 
 
 async def everyone(session: AsyncSession) -> list[Person]:
