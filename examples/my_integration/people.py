@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MPL-2.0
 """What the integration does with a person it hears about: record the sighting."""
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from uuid import UUID
@@ -14,7 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from my_integration.database import Person
 
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_INSERT: dict[str, Callable[[type[Person]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 """PostgreSQL in production; SQLite in the unit tests. Both spell an upsert the same way."""
 
 
