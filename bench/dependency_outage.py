@@ -44,6 +44,15 @@ event MO keeps in its retry wait (three minutes at least) is not."""
 BEFORE = 5.0
 """Seconds events flow before the cut."""
 
+LOOK_EVERY = 0.01
+"""Seconds between looks at how many events the integration has acknowledged, once the
+dependency is back. A look reads the integration's own counter; MO's pending events are
+listed only to confirm the end. Listing them at every look would load the integration: the
+emulator runs in this process, and with 200 events one listing takes about 0.7 ms of its
+interpreter, 7 % at a look every 10 ms, which a real MO elsewhere does not cost it. The times
+printed are those of the first look that saw the change, so they overstate it by less than
+this."""
+
 
 async def _as_superuser(statement: str) -> None:
     """Run ``statement`` on the server's maintenance database, outside a transaction."""
@@ -69,6 +78,18 @@ async def _create_database() -> str:
 
 async def _drop_database(name: str) -> None:
     await _as_superuser(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _acknowledged() -> float:
+    """Events the integration acknowledged in MO, from its own counter: cheap to read."""
+    from fastramqpi.events._metrics import acknowledged
+
+    return sum(
+        sample.value
+        for family in acknowledged.collect()
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    )
 
 
 def _failed_deliveries() -> float:
@@ -131,6 +152,7 @@ async def scenario(which: str, cut: float, rate: float) -> dict[str, Any]:
 
                 await until(ready, every=0.05)
                 failed_before = _failed_deliveries()
+                acked_before = _acknowledged()
                 subjects: list[str] = []
 
                 async def emit_for(seconds: float) -> None:
@@ -146,19 +168,19 @@ async def scenario(which: str, cut: float, rate: float) -> dict[str, Any]:
                 await emit_for(cut)
                 await proxy.start()
                 returned = time.monotonic()
-                last_pending = returned
+                acked_at_return = _acknowledged()
                 backlog = len(emu.pending())
                 first_ack: float | None = None
-                while time.monotonic() - returned < SETTLE:
-                    pending = len(emu.pending())
-                    if first_ack is None and pending < backlog:
-                        first_ack = time.monotonic() - returned
-                    if not pending:
-                        break
-                    last_pending = time.monotonic()
-                    await asyncio.sleep(0.01)
-                left = len(emu.pending())
-                recovery = last_pending - returned
+                while True:
+                    await asyncio.sleep(LOOK_EVERY)
+                    acked = _acknowledged()
+                    recovery = time.monotonic() - returned
+                    if first_ack is None and acked > acked_at_return:
+                        first_ack = recovery
+                    if acked - acked_before >= len(subjects) or recovery >= SETTLE:
+                        left = len(emu.pending())
+                        if not left or recovery >= SETTLE:
+                            break
                 failed = _failed_deliveries() - failed_before
                 from sqlalchemy import text
 

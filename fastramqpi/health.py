@@ -91,9 +91,17 @@ class HealthChecks:
         return False
 
 
+RECHECK_SPEEDUP = 4
+"""While the gate is closed its checks run this many times as often: the listeners resume
+within a quarter of the interval once the dependency is back, rather than within all of it,
+and checking a dependency that is down costs it little (a refused connection; a stalled one
+takes its timeout, and the rounds never overlap)."""
+
+
 class EventGate:
-    """Runs the checks that gate events in the background, every ``interval`` seconds, and
-    tells its subscribers when the gate closes (a check failed) or opens (all passed).
+    """Runs the checks that gate events in the background, every ``interval`` seconds
+    (:data:`RECHECK_SPEEDUP` times as often while it is closed), and tells its subscribers
+    when the gate closes (a check failed) or opens (all passed).
 
     Closed until the first round has run: no event is fetched before its dependencies are
     known to be up. Without gating checks it is always open.
@@ -137,10 +145,15 @@ class EventGate:
             for callback in self._subscribers:
                 await callback(self.closed)
 
+    def next_round_in(self) -> float:
+        """Seconds from the end of one round of checks to the start of the next."""
+        interval = self._interval()
+        return interval / RECHECK_SPEEDUP if self.closed else interval
+
     async def _run(self) -> None:
         while True:
             await self.check()
-            await asyncio.sleep(self._interval())
+            await asyncio.sleep(self.next_round_in())
 
     async def __aenter__(self) -> "EventGate":
         if not self._checks.gating():

@@ -99,3 +99,20 @@ def test_without_a_lifespan_the_apps_state_is_read() -> None:
 
     client = TestClient(app)  # no ``with``: no lifespan runs
     assert client.get("/whoami").json()["name"] == "from-app-state"
+
+
+def test_the_context_dependencies_run_on_the_event_loop() -> None:
+    """FastAPI runs a plain ``def`` dependency in a worker thread, one hop per dependency and
+    request; every event delivered to a handler that takes a client and a session paid three."""
+    import inspect
+
+    from fastramqpi.ramqp.depends import State
+
+    dependencies = [
+        get_context,
+        from_context("name"),
+        depends.from_user_context("settings"),
+        *(a.dependency for a in State.__metadata__),
+        *(a.dependency for a in depends.UserContext.__metadata__),
+    ]
+    assert all(inspect.iscoroutinefunction(d) for d in dependencies)

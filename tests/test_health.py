@@ -300,6 +300,26 @@ async def test_the_event_gate_is_closed_until_gating_checks_pass_and_follows_the
     assert told == [False, True]
 
 
+async def test_the_closed_gate_checks_four_times_as_often() -> None:
+    """Once the dependency is back the listeners resume within a quarter of the interval."""
+    from fastramqpi.health import EventGate
+    from fastramqpi.health import HealthChecks
+
+    up = {"db": False}
+    checks = HealthChecks()
+
+    async def database(context: object) -> bool:
+        return up["db"]
+
+    checks.add("Gate cadence database", database, gates_events=True)
+    gate = EventGate(checks, {}, lambda: 2.0)
+    await gate.check()
+    assert (gate.closed, gate.next_round_in()) == (True, 0.5)
+    up["db"] = True
+    await gate.check()
+    assert (gate.closed, gate.next_round_in()) == (False, 2.0)
+
+
 async def test_without_gating_checks_the_gate_is_open() -> None:
     from fastramqpi.health import EventGate
     from fastramqpi.health import HealthChecks

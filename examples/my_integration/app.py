@@ -79,11 +79,16 @@ def create_fastramqpi(**kwargs: Any) -> FastRAMQPI:
         graphql_events=GraphQLEvents(
             declare_namespaces=[Namespace(name=settings.namespace)],
             declare_listeners=[
+                # The handler mostly waits, for MO and then the database: with four events
+                # at once the integration handles another while one waits (a backlog left
+                # by an outage drains sooner). MO's own events arrive in bursts; those we
+                # send ourselves are few, so one at a time will do.
                 Listener(
                     namespace="mo",
                     user_key="my-listener",
                     routing_key="person",
                     path="/events/person",
+                    parallelism=4,
                 ),
                 Listener(
                     namespace=settings.namespace,

@@ -75,6 +75,8 @@ class Database:
         self.metadata = metadata
         self.migrations = migrations
         self.schema_ready = False
+        self._unavailable: str | None = None
+        """Why the last check failed; None after one passed."""
         self._schema = BackgroundTask("fastramqpi-database-schema")
 
     def _where(self) -> dict[str, Any]:
@@ -120,7 +122,11 @@ class Database:
         )
 
     async def healthcheck(self, context: Any) -> bool:
-        """Ready once the schema is prepared and while ``SELECT 1`` answers in time."""
+        """Ready once the schema is prepared and while ``SELECT 1`` answers in time.
+
+        Says so in the log when the database becomes unavailable (or fails differently) and
+        when it is back, not at every check: the events gate checks it several times a
+        second while it is down."""
         if not self.schema_ready:
             return False
         try:
@@ -128,8 +134,12 @@ class Database:
                 async with self.engine.connect() as connection:
                     await connection.execute(text("SELECT 1"))
         except Exception as error:
-            logger.warning(
-                "Database unavailable", error=_reason(error), **self._where()
-            )
+            reason = _reason(error)
+            if reason != self._unavailable:
+                self._unavailable = reason
+                logger.warning("Database unavailable", error=reason, **self._where())
             return False
+        if self._unavailable is not None:
+            self._unavailable = None
+            logger.info("Database available again", **self._where())
         return True

@@ -11,32 +11,43 @@ ACK_ATTEMPTS = 3
 """Tries to acknowledge a handled event when MO answers with an error; if all fail, MO offers
 it again later (at-least-once)."""
 
-FETCH_RETRY_CAP = 4.0
-"""Most seconds a fetcher backs off after failures: a fetch every few seconds costs a down MO
-nothing, and the listener resumes within this once MO is back."""
+FETCH_RETRY_CAP = 1.0
+"""Most seconds a fetcher backs off after failures: the listener resumes within this once MO
+is back. A fetch a second costs a down MO nothing (a refused connection), and one that
+answers with errors a fraction of what the listener asks of it while events flow."""
 
-ACK_RETRY_CAP = 2.0
+ACK_RETRY_CAP = 1.0
 """Most seconds between tries of an acknowledgement waiting for MO: once MO is back, the
 listener resumes within this."""
 
 
 class Retries:
-    """Each fetcher's failure and crash counts, and the listener's failure streak."""
+    """Each fetcher's failure and crash counts, the listener's failure streak, and which
+    fetcher retries MO while it fails."""
 
     def __init__(self, parallelism: int, rng: Callable[[], float]) -> None:
         self._rng = rng
         self._failures = [0] * parallelism
         self._crashes = [0] * parallelism
         self._failing_since: float | None = None
+        self._prober: int | None = None
 
     def unreachable_for(self, now: float) -> float:
         """Seconds MO has failed this listener's calls without a fetch answered in between."""
         return 0.0 if self._failing_since is None else now - self._failing_since
 
     def answered(self, slot: int) -> None:
-        """MO answered a fetch of ``slot``: its back-off and the streak end."""
+        """MO answered a fetch of ``slot``: its back-off, the streak and the probing end."""
         self._failures[slot] = 0
         self._failing_since = None
+        self._prober = None
+
+    def probes(self, slot: int) -> bool:
+        """Whether ``slot``, whose fetch failed, retries MO: the first to fail does, until MO
+        answers; the others wait for that answer rather than each calling a down MO."""
+        if self._prober is None:
+            self._prober = slot
+        return self._prober == slot
 
     def mo_failed(self, now: float) -> None:
         if self._failing_since is None:
@@ -50,6 +61,8 @@ class Retries:
     def crashed(self, slot: int) -> None:
         self._crashes[slot] += 1
         self._failures[slot] = 0
+        if self._prober == slot:
+            self._prober = None
 
     def crash_delay(self, slot: int) -> float:
         """Seconds ``slot`` waits before it restarts after its crashes."""

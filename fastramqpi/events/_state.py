@@ -16,7 +16,8 @@ passed in, so every rule here is tested without an event loop. The policy:
 - Contention: a null fetch while another fetcher of the listener is fetching or delivering
   is a lost race for a claim on MO, not an idle listener (see :mod:`._races`).
 - Pause: a ``Retry-After`` holds back every fetch of the listener; a pause only ever grows.
-- Failure streak: a fetcher backs off after each failure; MO's failing streak is timed.
+- Failure streak: one fetcher retries MO, backing off, while the others wait for its answer;
+  the streak is timed.
 - Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
 - Gate: while a dependency of the handlers is unhealthy (:meth:`~ListenerState.set_gated`) or
   an acknowledgement waits for MO to answer again, no fetch starts: the event would only fail,
@@ -146,7 +147,8 @@ class ListenerState(Generic[E]):
         return self._set(slot, _FETCH)
 
     def fetched(self, slot: int, event: E, now: float) -> Then[E]:
-        """MO handed ``slot`` an event: deliver it, and wake the idle, there may be more."""
+        """MO handed ``slot`` an event: deliver it, and wake the idle (and those waiting for
+        MO to answer), there may be more."""
         self._retries.answered(slot)
         self._races.won()
         woken = self._wake_all()
@@ -158,15 +160,15 @@ class ListenerState(Generic[E]):
         return Then(self._idle(slot, now))
 
     def fetch_failed(self, slot: int, now: float) -> Then[E]:
-        """The fetch of ``slot`` failed: it backs off; the failure streak goes on. While an
-        acknowledgement waits for MO it waits at the gate instead: that acknowledgement's
-        retries find MO back sooner than a grown back-off would. Fetchers that sat out a burst
-        fetch again: this one is not getting events now."""
+        """The fetch of ``slot`` failed: the first to fail retries MO, backing off, the others
+        wait for MO to answer it; while an acknowledgement waits for MO, all wait at the gate
+        for it. Fetchers that sat out a burst fetch again: this one gets no events now."""
         self._retries.mo_failed(now)
         released = self._races.end()
         self._steps = [None if n in released else s for n, s in enumerate(self._steps)]
         effects = _WAKE if released else ()
-        if self._unsent_acks and not self.stopping:
+        waits = self._unsent_acks or not self._retries.probes(slot)
+        if waits and not self.stopping:
             return Then(self._set(slot, Wait(math.inf, wakeable=True)), effects)
         return Then(self._back_off(slot, now), effects)
 

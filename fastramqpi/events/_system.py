@@ -113,7 +113,7 @@ class EventsSystem:
         self._reason = "not started"
         self._reported = ""
         self._declare_failures = FailureLog("declare")
-        self._idle_poll = IdlePoll(self.fetchers, idle_interval)
+        self._idle_poll = IdlePoll(self.fetchers, idle_interval, rng)
 
     @property
     def reason(self) -> str:

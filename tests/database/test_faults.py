@@ -112,3 +112,28 @@ async def test_a_hanging_database_fails_readiness_by_timeout_then_recovers(
         proxy.resume()
         await until_ready(client)
         assert (await client.post("/users/alice")).status_code == 200
+
+
+async def test_an_outage_is_one_line_in_the_log_when_it_begins_and_one_when_it_ends(
+    database_name: str, proxy: Proxy
+) -> None:
+    """The events gate checks a database that is down several times a second."""
+    from sqlalchemy import MetaData
+    from structlog.testing import capture_logs
+
+    database = fastramqpi.database.Database(
+        _through(proxy, database_name), metadata=MetaData()
+    )
+    async with database:
+        await until(lambda: database.schema_ready)
+        with capture_logs() as logs:
+            assert await database.healthcheck(None)
+            await proxy.cut()
+            for _ in range(3):
+                assert not await database.healthcheck(None)
+            await proxy.start()
+            assert await database.healthcheck(None)
+            assert await database.healthcheck(None)
+
+    said = [line["event"] for line in logs if line["event"].startswith("Database")]
+    assert said == ["Database unavailable", "Database available again"]

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MPL-2.0
 """The integration's one idle poll, against the emulator: idle listeners are not fetched, a
 listed event wakes only its listener, events in MO's retry wait are not fetched at every poll,
-and without MO's read_event role every listener polls on its own."""
+and without MO's read_event role every listener polls on its own; and, without the emulator,
+how soon it lists again after a failed listing."""
 
 import time
 from collections.abc import Iterator
@@ -20,6 +21,8 @@ from fastramqpi.emulator import serve_emulator
 from fastramqpi.events import Event
 from fastramqpi.events import Listener
 from fastramqpi.events import _idle_poll
+from fastramqpi.events._idle_poll import next_listing_in
+from fastramqpi.events._state import FETCH_RETRY_CAP
 from fastramqpi.events._state import RECHECK_PERIODS
 from tests.events.conftest import Logs
 from tests.events.conftest import integration
@@ -223,3 +226,15 @@ async def test_an_event_hidden_by_a_backlog_beyond_the_page_is_fetched_at_the_re
     recheck = RECHECK_PERIODS * fastramqpi.events.NO_EVENT_SLEEP_DURATION
     assert fetches <= 1 + elapsed / recheck
     assert pending_subjects(emu) == set(failing)
+
+
+def test_a_failed_listing_is_tried_again_within_a_second_whatever_the_idle_interval() -> (
+    None
+):
+    """Events that came while MO was away reach its idle listeners within a second of its
+    return, not an idle interval later."""
+    ceiling = 1.0  # the rng's largest draw: each wait at its longest
+    waits = [next_listing_in(n, 3600.0, lambda: ceiling) for n in range(5)]
+    assert waits == [3600.0, 0.5, FETCH_RETRY_CAP, FETCH_RETRY_CAP, FETCH_RETRY_CAP]
+    assert FETCH_RETRY_CAP <= 1.0
+    assert next_listing_in(3, 0.05, lambda: ceiling) == 0.05

@@ -17,6 +17,7 @@ from fastramqpi.events._decisions import Decision
 from fastramqpi.events._races import REJOIN_AFTER
 from fastramqpi.events._state import ACK_ATTEMPTS
 from fastramqpi.events._state import ACK_RETRY_CAP
+from fastramqpi.events._state import FETCH_RETRY_CAP
 from fastramqpi.events._state import RECHECK_PERIODS
 from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
@@ -368,7 +369,33 @@ def test_a_failing_fetch_backs_off_doubling() -> None:
         waits.append(step.until - now)
         now = step.until
         assert state.next(0, now) == Fetch()
-    assert waits == [0.5, 1.0, 2.0, 4.0]
+    assert waits == [min(w, FETCH_RETRY_CAP) for w in (0.5, 1.0, 2.0, 4.0)]
+
+
+def test_while_mo_fails_one_fetcher_retries_it_and_the_others_wait_for_its_answer() -> (
+    None
+):
+    """A down MO gets one call at a time from a listener, and all of it resumes at once."""
+    state = started(3)
+    retry = state.fetch_failed(0, now=0.0).step
+    assert isinstance(retry, Wait)
+    assert not retry.wakeable
+    assert state.fetch_failed(1, now=0.1) == Then(Wait(math.inf, wakeable=True))
+    assert state.fetch_failed(2, now=0.2) == Then(Wait(math.inf, wakeable=True))
+    assert state.next(0, now=retry.until) == Fetch()
+    assert state.fetch_failed(0, now=retry.until).step != Wait(math.inf, wakeable=True)
+    assert state.fetched(0, "e", now=9.0) == Then(Deliver("e"), (Wake(),))
+    assert [state.next(slot, now=9.0) for slot in (1, 2)] == [Fetch(), Fetch()]
+
+
+def test_the_fetcher_retrying_mo_crashing_hands_the_retrying_on() -> None:
+    state = started(2)
+    state.fetch_failed(0, now=0.0)
+    state.next(0, now=5.0)
+    state.crashed(0, now=5.0)
+    retry = state.fetch_failed(1, now=5.0).step
+    assert isinstance(retry, Wait)
+    assert retry.until < math.inf
 
 
 def test_an_answered_fetch_ends_the_back_off() -> None:

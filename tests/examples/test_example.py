@@ -50,7 +50,7 @@ def test_the_examples_own_unit_and_integration_tests_pass() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
-    assert "8 passed" in done.stdout
+    assert "9 passed" in done.stdout
 
 
 def test_the_examples_schema_is_what_the_emulator_serves() -> None:

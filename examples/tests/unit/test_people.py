@@ -1,9 +1,11 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -41,3 +43,25 @@ async def test_hearing_again_counts_and_moves_last_seen(session: AsyncSession) -
     [person] = await people.everyone(session)
     assert person.events == 2
     assert person.mo_version == "25.2.0"
+
+
+async def test_two_events_of_one_person_handled_at_once_both_count(
+    tmp_path: Path,
+) -> None:
+    # Each in its own session and transaction, as two deliveries of the route would be.
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'people.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    sessions = async_sessionmaker(engine)
+    uuid = uuid4()
+
+    async def handle(mo_version: str) -> None:
+        async with sessions() as session, session.begin():
+            await people.record(session, uuid, mo_version, NOON)
+
+    await asyncio.gather(handle("25.1.0"), handle("25.2.0"))
+
+    async with sessions() as session:
+        [person] = await people.everyone(session)
+    await engine.dispose()
+    assert person.events == 2
