@@ -16,14 +16,13 @@ passed in, so every rule here is tested without an event loop. The policy:
 - Contention: a null fetch while another fetcher of the listener is fetching or delivering
   is a lost race for a claim on MO, not an idle listener (see :mod:`._races`).
 - Pause: a ``Retry-After`` holds back every fetch of the listener; a pause only ever grows.
-- Failure streak: one fetcher retries MO, backing off, while the others wait for its answer;
-  the streak is timed.
+- Failure streak (timed): one fetcher retries MO, backing off; the others wait for its answer.
 - Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
 - Gate: while a dependency of the handlers is unhealthy (:meth:`~ListenerState.set_gated`) or
   an acknowledgement waits for MO to answer again, no fetch starts: the event would only fail,
   and MO would keep it in its retry wait of minutes.
-- Hold: an event answered 503 with ``Retry-After`` is delivered again after the pause, when
-  the gate is open (see :class:`~fastramqpi.events._holds.Holds`).
+- Hold: an event answered 503 with ``Retry-After`` is delivered again after the pause (and
+  once the gate is open; see :mod:`._holds`).
 
 What a null fetch means is decided in :meth:`~ListenerState._idle` alone, what may hold back a
 fetch in :meth:`~ListenerState.next` alone (next to the pause), and a fetched event stays the
@@ -167,8 +166,7 @@ class ListenerState(Generic[E]):
         released = self._races.end()
         self._steps = [None if n in released else s for n, s in enumerate(self._steps)]
         effects = _WAKE if released else ()
-        waits = self._unsent_acks or not self._retries.probes(slot)
-        if waits and not self.stopping:
+        if (self._unsent_acks or not self._retries.probes(slot)) and not self.stopping:
             return Then(self._set(slot, Wait(math.inf, wakeable=True)), effects)
         return Then(self._back_off(slot, now), effects)
 
