@@ -241,8 +241,8 @@ class Settings(BaseSettings):
         description="Seconds between background runs of the health checks that gate events (the database's, and those added with gates_events=True); a quarter of it while one fails.",
     )
     event_redeliveries: Annotated[int, Ge(0), _Env] = Field(
-        default=10,
-        description="Times an event answered 503 with Retry-After is delivered again after the pause before it is left to MO's retry wait.",
+        default=60,
+        description="Times an event answered 503 with Retry-After is delivered again after the pause before it is left to MO's retry wait (60: about a minute of outage, at the 1 s Retry-After of FastRAMQPI's own 503s).",
     )
     event_delivery_url: Annotated[AnyHttpUrl | None, _Env] = Field(
         default=None,
