@@ -22,9 +22,10 @@ ONE_RIVAL_LOSS = 0.1
 MANY_RIVALS_LOSS = 0.9
 """Chance to lose to two or more rivals: the row is almost surely taken."""
 CLAIM_SECONDS = 0.002
-"""How long a claim's transaction stays open while another claim on its listener is open too:
-it waits for the rival's row lock, as on MO, so concurrent fetchers' claims overlap whatever
-the timing of their requests' arrival. A claim without a rival is answered at once."""
+"""How long a claim's transaction stays open. MO takes milliseconds to tens of them; shorter
+here, so the emulator stays fast, but long enough that concurrent fetchers' claims overlap as
+they do on MO, whatever the timing of their requests' arrival (a claim answered at once
+overlapped a rival only when their requests happened to arrive together)."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Contention:
 
     def seconds(self, claim: Claim) -> float:
         """How long ``claim`` stays open before :meth:`finish`."""
-        return self.claim_seconds if claim.contended else 0.0
+        return self.claim_seconds if self.enabled else 0.0
 
     def finish(self, claim: Claim) -> bool:
         """Ends the claim; True if it lost its race and must answer null."""
