@@ -1,43 +1,52 @@
 # SPDX-FileCopyrightText: FastRAMQPI contributors
 # SPDX-License-Identifier: MPL-2.0
-"""Which of a listener's fetchers sit out a burst after losing a race for a claim, without I/O.
+"""Whether a null fetch lost a race for a claim on MO, without I/O.
 
-MO answers null to a claim that raced another on the same listener, though events remain. A
-fetcher that lost sits out, so a burst keeps only the fetchers MO serves without racing; after
-a run of uncontested claims one of them tries again, as MO may serve more than it did.
+MO answers null to a claim that raced another on the same listener, though events remain:
+two claims side by side mostly both win, four mostly lose (``mo-events.md``: 3 nulls in 200
+events at two, 176 at four). So a listener has at most :data:`CLAIMS_AT_ONCE` claims in
+flight, whatever its parallelism, and its other fetchers deliver meanwhile. A fetcher whose
+last claim won claims again after a null that raced another claim; any other null while the
+listener is busy means MO had nothing more for that fetcher, and it parks until an event is
+found.
 """
 
-REJOIN_AFTER = 20
-"""Events fetched without a lost race before one fetcher that sat out the burst rejoins: at
-most one null fetch in this many events is spent finding out whether MO serves more."""
+CLAIMS_AT_ONCE = 2
+"""Claims one listener has in flight at most: more lose their races more often than not."""
 
 
 class Races:
-    def __init__(self) -> None:
-        self._out: set[int] = set()
-        self._won = 0
-        """Events fetched since the last lost race."""
+    def __init__(self, parallelism: int) -> None:
+        self._began = [0] * parallelism
+        """How many claims had been answered when each fetcher's last claim began."""
+        self._answered = 0
+        self._won = [False] * parallelism
+        """Whether each fetcher's last claim won an event."""
+        self._queued: set[int] = set()
+        """Fetchers waiting for a claim in flight to end."""
 
-    def sitting_out(self, slot: int) -> bool:
-        return slot in self._out
+    def may_claim(self, slot: int, claiming: int) -> bool:
+        """Whether ``slot`` claims now, with ``claiming`` claims in flight; else it queues."""
+        if claiming >= CLAIMS_AT_ONCE:
+            self._queued.add(slot)
+            return False
+        self._queued.discard(slot)
+        self._began[slot] = self._answered
+        return True
 
-    def lost(self, slot: int) -> None:
-        self._out.add(slot)
-        self._won = 0
+    def queued(self) -> set[int]:
+        """A claim ended: the fetchers that waited for one, to ask again."""
+        queued, self._queued = self._queued, set()
+        return queued
 
-    def won(self) -> None:
-        """An event was fetched: after a run of them one fetcher stops sitting out."""
-        if not self._out:
-            return
-        self._won += 1
-        if self._won >= REJOIN_AFTER:
-            self._won = 0
-            self._out.pop()
+    def won(self, slot: int) -> None:
+        self._answered += 1
+        self._won[slot] = True
 
-    def forget(self, slot: int) -> None:
-        self._out.discard(slot)
-
-    def end(self) -> set[int]:
-        """The burst is over (the listener idles, fails or was gated): those who sat out."""
-        out, self._out = self._out, set()
-        return out
+    def claims_again(self, slot: int, rival_claiming: bool) -> bool:
+        """The claim of ``slot`` came back null while the listener is busy: whether it lost a
+        race (another claim was in flight), right after a won one, so it claims again."""
+        raced = rival_claiming or self._answered > self._began[slot]
+        self._answered += 1
+        won, self._won[slot] = self._won[slot], False
+        return raced and won

@@ -13,8 +13,8 @@ passed in, so every rule here is tested without an event loop. The policy:
   until an event is found. With a shared idle poll (:meth:`~ListenerState.share_idle_poll`)
   every fetcher parks instead, and the integration's one listing of pending events wakes the
   listener (:meth:`~ListenerState.listed`).
-- Contention: a null fetch while another fetcher of the listener is fetching or delivering
-  is a lost race for a claim on MO, not an idle listener (see :mod:`._races`).
+- Contention: at most two claims on MO in flight; a null fetch while another fetcher is
+  busy is no sign of an idle listener: it claims again or parks (see :mod:`._races`).
 - Pause: a ``Retry-After`` holds back every fetch of the listener; a pause only ever grows.
 - Failure streak (timed): one fetcher retries MO, backing off; the others wait for its answer.
 - Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
@@ -32,6 +32,7 @@ listeners, a shared idle poll, gating, redelivery) is a change here, tested here
 
 import math
 from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Generic
 
 from fastramqpi.events._decisions import Decision
@@ -58,6 +59,7 @@ from fastramqpi.events._steps import Wake as Wake
 _FETCH = Fetch()
 _STOP = Stop()
 _WAKE = (Wake(),)
+_PARK = Wait(math.inf, wakeable=True)
 
 
 class ListenerState(Generic[E]):
@@ -82,7 +84,7 @@ class ListenerState(Generic[E]):
         self._gated = False
         self._unsent_acks = 0
         self._shared_poll = False
-        self._races = Races()
+        self._races = Races(parallelism)
         self._all_idle = False
         """Every fetcher found nothing: only a poll (or a listing) starts fetching again."""
         self._recheck = Recheck(idle_interval)
@@ -139,35 +141,35 @@ class ListenerState(Generic[E]):
         if now < self._paused_until:
             return self._set(slot, Wait(self._paused_until))
         if self.gated:
-            return self._set(slot, Wait(math.inf, wakeable=True))
+            return self._set(slot, _PARK)
         held = self._holds.get(slot)
         if held is not None:
             return self._set(slot, Deliver(held))
+        if not self._races.may_claim(slot, self._steps.count(_FETCH)):
+            return self._set(slot, _PARK)
         return self._set(slot, _FETCH)
 
     def fetched(self, slot: int, event: E, now: float) -> Then[E]:
         """MO handed ``slot`` an event: deliver it, and wake the idle (and those waiting for
         MO to answer), there may be more."""
         self._retries.answered(slot)
-        self._races.won()
-        woken = self._wake_all()
-        return Then(self._set(slot, Deliver(event)), _WAKE if woken else ())
+        self._races.won(slot)
+        return Then(self._set(slot, Deliver(event)), _WAKE if self._wake_all() else ())
 
     def empty(self, slot: int, now: float) -> Then[E]:
         """MO had no event for ``slot``."""
         self._retries.answered(slot)
-        return Then(self._idle(slot, now))
+        step = self._idle(slot, now)
+        return Then(step, () if isinstance(step, Fetch) else self._claim_ended())
 
     def fetch_failed(self, slot: int, now: float) -> Then[E]:
         """The fetch of ``slot`` failed: the first to fail retries MO, backing off, the others
         wait for MO to answer it; while an acknowledgement waits for MO, all wait at the gate
-        for it. Fetchers that sat out a burst fetch again: this one gets no events now."""
+        for it."""
         self._retries.mo_failed(now)
-        released = self._races.end()
-        self._steps = [None if n in released else s for n, s in enumerate(self._steps)]
-        effects = _WAKE if released else ()
+        effects = self._claim_ended()
         if (self._unsent_acks or not self._retries.probes(slot)) and not self.stopping:
-            return Then(self._set(slot, Wait(math.inf, wakeable=True)), effects)
+            return Then(self._set(slot, _PARK), effects)
         return Then(self._back_off(slot, now), effects)
 
     def delivered(self, slot: int, decision: Decision, now: float) -> Then[E]:
@@ -235,10 +237,10 @@ class ListenerState(Generic[E]):
         self._holds.drop(slot)
         if self._poller == slot:
             self._poller = None
-        self._races.forget(slot)
         if self.stopping:
             return Then(self._set(slot, _STOP))
-        return Then(self._set(slot, Wait(now + self._retries.crash_delay(slot))))
+        step = self._set(slot, Wait(now + self._retries.crash_delay(slot)))
+        return Then(step, self._claim_ended())
 
     def stop(self) -> tuple[Effect[E], ...]:
         """Shutdown: no fetch starts from now on; every fetcher not delivering is cancelled,
@@ -265,50 +267,48 @@ class ListenerState(Generic[E]):
         return False
 
     def _opened(self, was_gated: bool) -> tuple[Effect[E], ...]:
-        """Wake the fetchers waiting at the gate if it just opened, those that sat out a
-        burst before it closed too: that burst is over."""
+        """Wake the fetchers waiting at the gate if it just opened."""
         if not was_gated or self.gated:
             return ()
-        self._races.end()
         return _WAKE if self._wake_all() else ()
 
     def _idle(self, slot: int, now: float) -> Step[E]:
-        """A null fetch. While another fetcher fetches or delivers, it lost a race for a claim:
-        it sits out the burst. Otherwise the listener is idle: one fetcher polls again after
+        """A null fetch. While another fetcher fetches or delivers, it claims again or parks
+        (see :class:`Races`). Otherwise the listener is idle: one fetcher polls again after
         the idle interval and the rest park, or, with a shared idle poll, all park."""
         if self.stopping:
             return self._set(slot, _STOP)
-        if any(
-            isinstance(step, Fetch | Deliver)
-            for other, step in enumerate(self._steps)
-            if other != slot
-        ):
-            self._races.lost(slot)
-            return self._set(slot, Wait(math.inf, wakeable=True))
-        self._races.end()
+        others = [step for other, step in enumerate(self._steps) if other != slot]
+        if any(isinstance(step, Fetch | Deliver) for step in others):
+            if self._races.claims_again(slot, rival_claiming=_FETCH in others):
+                self._steps[slot] = None
+                return self.next(slot, now)
+            return self._set(slot, _PARK)
         self._all_idle = True
         self._recheck.found_nothing(now)
         if self._shared_poll:
-            return self._set(slot, Wait(math.inf, wakeable=True))
+            return self._set(slot, _PARK)
         if self._poller is None:
             self._poller = slot
             return self._set(slot, Wait(now + self._idle_interval(), wakeable=True))
-        return self._set(slot, Wait(math.inf, wakeable=True))
+        return self._set(slot, _PARK)
 
     def _wake_all(self) -> bool:
-        """Wake the parked fetchers, but not those that lost a race during this burst."""
+        """Wake the parked fetchers."""
         self._all_idle = False
-        woken = False
-        for slot, step in enumerate(self._steps):
-            if (
-                isinstance(step, Wait)
-                and step.wakeable
-                and not self._races.sitting_out(slot)
-            ):
-                self._steps[slot] = None
-                woken = True
         self._poller = None
-        return woken
+        return self._unpark(range(self.parallelism))
+
+    def _claim_ended(self) -> tuple[Effect[E], ...]:
+        """A claim ended without an event: the fetchers queued for one ask again."""
+        return _WAKE if self._unpark(self._races.queued()) else ()
+
+    def _unpark(self, slots: Iterable[int]) -> bool:
+        parked = [
+            n for n in slots if isinstance(s := self._steps[n], Wait) and s.wakeable
+        ]
+        self._steps = [None if n in parked else s for n, s in enumerate(self._steps)]
+        return bool(parked)
 
     def _back_off(self, slot: int, now: float) -> Step[E]:
         if self.stopping:

@@ -14,7 +14,7 @@ from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
 
 from fastramqpi.events._decisions import Decision
-from fastramqpi.events._races import REJOIN_AFTER
+from fastramqpi.events._races import CLAIMS_AT_ONCE
 from fastramqpi.events._state import ACK_ATTEMPTS
 from fastramqpi.events._state import ACK_RETRY_CAP
 from fastramqpi.events._state import FETCH_RETRY_CAP
@@ -43,18 +43,34 @@ def listener(parallelism: int) -> ListenerState[str]:
     )
 
 
+PARKED = Wait(math.inf, wakeable=True)
+
+
 def started(parallelism: int, now: float = 0.0) -> ListenerState[str]:
+    """Every fetcher asked what to do: two claim, the rest queue for a claim."""
     state = listener(parallelism)
+    claiming = min(parallelism, CLAIMS_AT_ONCE)
     assert [state.next(slot, now) for slot in range(parallelism)] == [
         Fetch()
-    ] * parallelism
+    ] * claiming + [PARKED] * (parallelism - claiming)
+    return state
+
+
+def idle(state: ListenerState[str], now: float = 0.0) -> ListenerState[str]:
+    """MO answers every claim with null until the listener idles."""
+    while fetching := [n for n in range(state.parallelism) if state.step(n) == Fetch()]:
+        if Wake() in state.empty(fetching[0], now).effects:
+            for slot in range(state.parallelism):
+                if state.step(slot) is None:
+                    state.next(slot, now)
+    assert state.idle
     return state
 
 
 # --- Idle rota ---------------------------------------------------------------------------
 
 
-def test_every_fetcher_fetches_at_start() -> None:
+def test_two_fetchers_claim_at_start_and_the_others_queue() -> None:
     started(4)
 
 
@@ -67,8 +83,9 @@ def test_the_first_empty_fetch_polls_again_after_the_idle_interval() -> None:
 
 def test_only_one_idle_fetcher_polls_the_others_park() -> None:
     state = started(3)
-    assert state.empty(0, now=1.0).step == Wait(math.inf, wakeable=True)
-    assert state.empty(1, now=1.0).step == Wait(math.inf, wakeable=True)
+    assert state.empty(0, now=1.0) == Then(PARKED, (Wake(),))
+    assert state.next(2, now=1.0) == Fetch()
+    assert state.empty(1, now=1.0) == Then(PARKED)
     assert state.empty(2, now=1.0).step == Wait(1.0 + IDLE, wakeable=True)
     assert state.poller == 2
     assert state.idle
@@ -94,9 +111,8 @@ def test_the_poller_keeps_polling_while_the_others_stay_parked() -> None:
 
 
 def test_an_event_wakes_every_idle_fetcher_and_is_delivered() -> None:
-    state = started(3)
-    for slot in range(3):
-        state.empty(slot, now=0.0)
+    state = idle(started(3))
+    assert state.poller == 2
     assert state.next(2, now=IDLE) == Fetch()
     assert state.fetched(2, "event", now=IDLE) == Then(Deliver("event"), (Wake(),))
     assert state.next(0, now=IDLE) == Fetch()
@@ -108,64 +124,50 @@ def test_an_event_wakes_every_idle_fetcher_and_is_delivered() -> None:
 # --- Contention ----------------------------------------------------------------------------
 
 
-def test_a_null_while_another_fetcher_delivers_is_a_lost_race_not_idle() -> None:
+def test_at_most_two_claims_are_in_flight_and_the_rest_deliver_meanwhile() -> None:
+    """Claims beside two others mostly come back null from MO (mo-events.md)."""
+    state = started(4)
+    assert state.fetched(0, "a", now=0.0) == Then(Deliver("a"), (Wake(),))
+    assert state.next(2, now=0.0) == Fetch()
+    assert state.next(3, now=0.0) == PARKED
+    assert state.fetched(1, "b", now=0.0).effects == (Wake(),)
+    assert state.next(3, now=0.0) == Fetch()
+
+
+def test_a_queued_fetcher_claims_when_a_claim_ends_without_an_event() -> None:
+    state = started(3)
+    assert state.fetch_failed(0, now=0.0).effects == (Wake(),)
+    assert state.next(2, now=0.0) == Fetch()
+
+
+def test_a_null_while_another_fetcher_delivers_is_not_idle() -> None:
     state = started(4)
     state.fetched(0, "a", now=0.0)
-    assert state.empty(1, now=0.0) == Then(Wait(math.inf, wakeable=True))
+    assert state.empty(1, now=0.0) == Then(PARKED)
     assert state.poller is None
     assert not state.idle
 
 
-def test_a_fetcher_that_lost_a_race_sits_out_the_burst() -> None:
-    """Waking it at every event found would race again: a fetch call per event wasted."""
+def test_a_fetcher_whose_last_claim_won_claims_again_after_a_race() -> None:
+    """Two claims side by side sometimes both come back null; one null is no idle listener."""
     state = started(2)
     state.fetched(0, "a", now=0.0)
-    state.empty(1, now=0.0)
-    state.delivered(0, HANDLED, now=0.1)
-    assert state.fetched(0, "b", now=0.2) == Then(Deliver("b"))
-    assert state.next(1, now=100.0) == Wait(math.inf, wakeable=True)
+    assert state.delivered(0, HANDLED, now=0.1).step == Fetch()
+    state.fetched(1, "b", now=0.2)
+    assert state.empty(0, now=0.3) == Then(Fetch())
+    assert state.empty(0, now=0.4) == Then(PARKED)
 
 
-def test_a_fetcher_that_sat_out_rejoins_after_a_run_of_uncontested_claims() -> None:
-    """MO served REJOIN_AFTER claims in a row: it may serve one more fetcher."""
-    state = started(3)
-    state.fetched(0, "a", now=0.0)
-    state.empty(1, now=0.0)
-    state.empty(2, now=0.0)
-    for number in range(REJOIN_AFTER - 1):
-        state.delivered(0, HANDLED, now=0.1)
-        assert state.fetched(0, f"e{number}", now=0.2).effects == ()
-    state.delivered(0, HANDLED, now=0.3)
-    assert state.fetched(0, "last", now=0.4).effects == (Wake(),)
-    assert sorted(state.next(slot, now=0.4) == Fetch() for slot in (1, 2)) == [
-        False,
-        True,
-    ]
-
-
-def test_a_lost_race_restarts_the_run_before_a_rejoin() -> None:
-    state = started(3)
-    state.fetched(0, "a", now=0.0)
-    state.empty(1, now=0.0)
-    for number in range(REJOIN_AFTER - 1):
-        state.fetched(2, f"e{number}", now=0.1)
-        state.delivered(2, HANDLED, now=0.1)
-    state.empty(2, now=0.2)
-    state.next(2, now=0.2)
-    for number in range(REJOIN_AFTER - 1):
-        state.delivered(0, HANDLED, now=0.3)
-        assert state.fetched(0, f"f{number}", now=0.3).effects == ()
-    assert state.next(1, now=0.3) == Wait(math.inf, wakeable=True)
-
-
-def test_a_failed_fetch_ends_the_sitting_out() -> None:
-    """The fetcher left backs off: the others should not wait for it to find an event."""
+def test_a_null_that_raced_no_claim_parks_the_fetcher_until_an_event_is_found() -> None:
+    """MO had nothing for it while the other delivers: claiming again would only find that."""
     state = started(2)
-    state.fetched(0, "a", now=0.0)
-    state.empty(1, now=0.0)
-    state.delivered(0, HANDLED, now=0.1)
-    assert state.fetch_failed(0, now=0.2).effects == (Wake(),)
-    assert state.next(1, now=0.2) == Fetch()
+    state.fetched(1, "a", now=0.0)
+    state.fetched(0, "b", now=0.0)
+    assert state.delivered(0, HANDLED, now=0.1).step == Fetch()
+    assert state.empty(0, now=0.2) == Then(PARKED)
+    assert state.delivered(1, HANDLED, now=0.3).step == Fetch()
+    assert state.fetched(1, "c", now=0.4).effects == (Wake(),)
+    assert state.next(0, now=0.4) == Fetch()
 
 
 def test_after_the_burst_every_fetcher_fetches_again() -> None:
@@ -206,10 +208,7 @@ RECHECK = RECHECK_PERIODS * IDLE
 def idle_shared(parallelism: int) -> ListenerState[str]:
     state = started(parallelism)
     state.share_idle_poll(True)
-    for slot in range(parallelism):
-        assert state.empty(slot, now=0.0).step == Wait(math.inf, wakeable=True)
-    assert state.idle
-    return state
+    return idle(state)
 
 
 def test_with_a_shared_idle_poll_every_fetcher_parks() -> None:
@@ -380,6 +379,7 @@ def test_while_mo_fails_one_fetcher_retries_it_and_the_others_wait_for_its_answe
     retry = state.fetch_failed(0, now=0.0).step
     assert isinstance(retry, Wait)
     assert not retry.wakeable
+    assert state.next(2, now=0.0) == Fetch()
     assert state.fetch_failed(1, now=0.1) == Then(Wait(math.inf, wakeable=True))
     assert state.fetch_failed(2, now=0.2) == Then(Wait(math.inf, wakeable=True))
     assert state.next(0, now=retry.until) == Fetch()
@@ -457,7 +457,6 @@ def test_stop_cancels_every_fetcher_but_those_delivering() -> None:
     state = started(4)
     state.fetched(0, "a", now=0.0)
     state.empty(1, now=0.0)
-    state.fetch_failed(2, now=0.0)
     assert state.stop() == (Cancel(frozenset({1, 2, 3})),)
 
 
@@ -484,7 +483,7 @@ def test_no_back_off_after_stop() -> None:
 def test_a_closed_gate_starts_no_fetch_and_opening_it_wakes_every_fetcher() -> None:
     state = started(2)
     assert state.set_gated(True) == ()
-    # Fetcher 1 still fetches: fetcher 0's null is a lost race, and it sits out.
+    # Fetcher 1 still fetches: fetcher 0's null is no idle listener, and it parks.
     assert state.empty(0, now=1.0).step == Wait(math.inf, wakeable=True)
     assert state.next(0, now=1.0 + IDLE) == Wait(math.inf, wakeable=True)
     assert state.fetched(1, "e", now=2.0).step == Deliver("e")
@@ -724,6 +723,10 @@ class Listener(RuleBasedStateMachine):
             not isinstance(step, Wait) or step.until < math.inf
             for step in self.steps.values()
         )
+
+    @invariant()
+    def at_most_two_claims_in_flight(self) -> None:
+        assert len(self.slots(Fetch)) <= CLAIMS_AT_ONCE
 
     @invariant()
     def the_state_agrees(self) -> None:

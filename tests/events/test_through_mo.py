@@ -129,6 +129,35 @@ async def test_every_event_is_handled_and_only_2xx_is_acknowledged(
     assert pending_subjects(emu) == {poison}
 
 
+async def test_four_fetchers_drain_a_listener_on_an_mo_where_every_raced_claim_loses(
+    emu: Emulator,
+) -> None:
+    """MO answers null to every claim that raced another: the listener still drains, and a
+    fetcher claims at most twice between two events found (then it waits for one)."""
+    emu.contention.one_rival_loss = emu.contention.many_rivals_loss = 1.0
+    emu.contention.claim_seconds = 0.005
+    handled: list[str] = []
+    router = APIRouter()
+
+    @router.post("/events/person")
+    async def handle(event: Event[UUID]) -> None:
+        handled.append(str(event.subject))
+
+    listener = person_listener(4)
+    subjects = {str(uuid4()) for _ in range(50)}
+    with mo_calls(emu, listener.user_key) as calls:
+        async with running(integration(emu, router, [listener])):
+            for subject in subjects:
+                emu.emit("person", subject)
+            await until(lambda: not pending_subjects(emu))
+        _, answered = calls()
+
+    assert set(handled) == subjects
+    assert emu.contention.lost > 0, "no claim raced another: nothing was tested"
+    claims = answered + emu.contention.lost
+    assert claims <= 2 * listener.parallelism * len(subjects)
+
+
 async def test_an_mo_outage_mid_stream_is_ridden_out(emu: Emulator) -> None:
     handled: dict[str, int] = defaultdict(int)
     listener = person_listener(2)
