@@ -81,6 +81,15 @@ def _bearer(request: httpx.Request) -> str:
     return str(request.headers.get("authorization", "")).partition(" ")[2]
 
 
+class _Cookies(httpx.Cookies):
+    """httpx reads every response's cookies through a ``urllib`` request built for it; MO and
+    Keycloak set none for this client, so only a response that sets one pays for that."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
+
+
 class _BearerHeader(httpx.Auth):
     """The current access token in the request's ``Authorization`` header, the one way MO
     takes it. The client fetches and replaces the token; this only carries it."""
@@ -122,6 +131,7 @@ class AuthenticatedMOClient(httpx.AsyncClient):
     ) -> None:
         self._bearer = _BearerHeader()
         super().__init__(base_url=base_url, timeout=timeout, auth=self._bearer)
+        self.cookies = None
         self.client_id = client_id
         self._client_auth = ClientAuth(client_id, client_secret, "client_secret_basic")
         self._token_url = token_url
@@ -129,6 +139,14 @@ class AuthenticatedMOClient(httpx.AsyncClient):
         self._clock = clock
         self._renew_at = float("-inf")
         self._token_lock = asyncio.Lock()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._mo_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        self._mo_cookies = _Cookies(cookies)
 
     async def send(
         self,

@@ -259,3 +259,24 @@ async def test_a_rest_401_in_a_stream_is_retried_too(
 
     assert (response.status_code, body) == (200, b'{"thing":1}')
     assert len(svc.tokens) == 2
+
+
+async def test_a_cookie_a_server_sets_is_sent_back(emulator: Emulator) -> None:
+    """A proxy in front of MO may pin a session with a cookie: the client keeps it as httpx
+    does, though it skips reading cookies from responses that set none."""
+
+    async def set_cookie(request: Request) -> Response:
+        response = JSONResponse({})
+        response.set_cookie("route", "replica-2")
+        return response
+
+    async def echo(request: Request) -> Response:
+        return JSONResponse({"route": request.cookies.get("route")})
+
+    app = Starlette(routes=[Route("/set", set_cookie), Route("/echo", echo)])
+    async with serve(app) as url, mo_client(emulator, base_url=url) as client:
+        before = (await client.get("/echo")).json()
+        await client.get("/set")
+        after = (await client.get("/echo")).json()
+
+    assert (before, after) == ({"route": None}, {"route": "replica-2"})
