@@ -9,6 +9,12 @@ bounded queue (:mod:`fastramqpi.events._acks`), sent in batches, so a fetcher fe
 event while its last one is acknowledged. A listener has at most ``max(parallelism, 2)`` calls to MO
 under way: more connections to MO, each waiting its turn there, cost more than the overlap
 gains.
+
+A listener runs one fetcher more than its ``parallelism``, and at most ``parallelism`` of them
+deliver at once: the spare one claims the next event while the others deliver, as MO's claim
+(milliseconds of a transaction) is most of an event's time, and its event waits for the first
+delivery to end. So even a listener with ``parallelism=1`` has a claim under way while its
+one event is handled, and its events are handled one at a time all the same.
 """
 
 import asyncio
@@ -94,7 +100,7 @@ class ListenerFetchers:
         self._handlers = handlers
         self._clock = clock
         self._state: ListenerState[_FetchedEvent] = ListenerState(
-            listener.parallelism,
+            listener.parallelism + 1,
             idle_interval=idle_interval,
             rng=rng,
             redeliveries=redeliveries,
@@ -106,6 +112,7 @@ class ListenerFetchers:
         self._fetch_failures = FailureLog("fetch")
         self._tasks: list[asyncio.Task[None]] = []
         self._mo_calls = asyncio.Semaphore(max(listener.parallelism, 2))
+        self._deliveries = asyncio.Semaphore(listener.parallelism)
         self._acks = Acknowledgements(
             mo,
             self._mo_calls,
@@ -156,7 +163,7 @@ class ListenerFetchers:
         name = f"events:{self.listener.user_key}"
         self._tasks = [
             asyncio.create_task(self._supervise(slot), name=f"{name}:{slot}")
-            for slot in range(self.listener.parallelism)
+            for slot in range(self._state.fetchers)
         ]
         self._acks.start(name)
 
@@ -246,13 +253,14 @@ class ListenerFetchers:
         return then.step
 
     async def _deliver(self, slot: int, event: _FetchedEvent) -> Step[_FetchedEvent]:
-        started = self._clock()
-        response = await self._handlers.deliver(
-            self.listener.path,
-            event.subject,
-            event.priority,
-            listener=self.listener.user_key,
-        )
+        async with self._deliveries:
+            started = self._clock()
+            response = await self._handlers.deliver(
+                self.listener.path,
+                event.subject,
+                event.priority,
+                listener=self.listener.user_key,
+            )
         now = self._clock()
         self._metrics.handler_seconds.observe(now - started)
         outcome = response.outcome

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MPL-2.0
 """One listener's fetch policy without I/O: which fetcher fetches, delivers, waits or stops.
 
-The ``parallelism`` fetchers of a listener are slots ``0..P-1``. Each asks :meth:`ListenerState.
+The fetchers of a listener are slots ``0..N-1``. Each asks :meth:`ListenerState.
 next` what to do, carries the step out (:class:`Fetch`, :class:`Deliver`, :class:`Wait`) and
 reports what happened (:meth:`~ListenerState.fetched`, :meth:`~ListenerState.empty`, ...);
 every report answers with the reporter's next step and any effects on the rest
@@ -67,30 +67,30 @@ class ListenerState(Generic[E]):
 
     def __init__(
         self,
-        parallelism: int,
+        fetchers: int,
         *,
         idle_interval: Callable[[], float],
         rng: Callable[[], float],
         redeliveries: int = 0,
     ) -> None:
         self._idle_interval = idle_interval
-        self._steps: list[Step[E] | None] = [None] * parallelism
+        self._steps: list[Step[E] | None] = [None] * fetchers
         """What each fetcher is doing; None: nothing yet, it asks ``next``."""
-        self._retries = Retries(parallelism, rng)
+        self._retries = Retries(fetchers, rng)
         self._poller: int | None = None
         self._paused_until = -math.inf
         self.stopping = False
-        self._holds: Holds[E] = Holds(parallelism, redeliveries)
+        self._holds: Holds[E] = Holds(fetchers, redeliveries)
         self._gated = False
         self._unsent_acks = 0
         self._shared_poll = False
-        self._races = Races(parallelism)
+        self._races = Races(fetchers)
         self._all_idle = False
         """Every fetcher found nothing: only a poll (or a listing) starts fetching again."""
         self._recheck = Recheck(idle_interval)
 
     @property
-    def parallelism(self) -> int:
+    def fetchers(self) -> int:
         return len(self._steps)
 
     @property
@@ -297,7 +297,7 @@ class ListenerState(Generic[E]):
         """Wake the parked fetchers."""
         self._all_idle = False
         self._poller = None
-        return self._unpark(range(self.parallelism))
+        return self._unpark(range(self.fetchers))
 
     def _claim_ended(self) -> tuple[Effect[E], ...]:
         """A claim ended without an event: the fetchers queued for one ask again."""

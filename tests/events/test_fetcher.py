@@ -199,6 +199,28 @@ async def test_an_event_found_while_idle_wakes_every_fetcher(
     assert handler.most_at_once == 4
 
 
+async def test_one_event_at_a_time_with_the_next_claimed_while_it_is_handled(
+    mo: QueueMO, handler: Handler
+) -> None:
+    """parallelism=1: MO's claim of the next event overlaps the handler, and that event
+    waits for the handler to end."""
+    fetchers = await _fetchers(mo, handler, 1, "spare-claim")
+    handler.block = True
+    subjects = [str(uuid4()) for _ in range(3)]
+    mo.queue.extend(subjects)
+    fetchers.start()
+    try:
+        await handler.started.wait()
+        await until(lambda: mo.queue == subjects[2:])
+        handler.release.set()
+        await until(lambda: mo.acked == subjects)
+    finally:
+        await fetchers.stop(grace=1.0)
+
+    assert handler.seen == subjects
+    assert handler.most_at_once == 1
+
+
 async def test_a_crashed_fetcher_is_restarted_and_counted(
     running: ListenerFetchers, mo: QueueMO
 ) -> None:

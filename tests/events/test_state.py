@@ -36,31 +36,31 @@ FAILED = Decision(ack=False)
 UNREACHABLE = Decision(ack=False, back_off=True)
 
 
-def listener(parallelism: int) -> ListenerState[str]:
+def listener(fetchers: int) -> ListenerState[str]:
     """A listener whose back-off jitter is always the top of its range."""
     return ListenerState(
-        parallelism, idle_interval=lambda: IDLE, rng=lambda: 1.0, redeliveries=2
+        fetchers, idle_interval=lambda: IDLE, rng=lambda: 1.0, redeliveries=2
     )
 
 
 PARKED = Wait(math.inf, wakeable=True)
 
 
-def started(parallelism: int, now: float = 0.0) -> ListenerState[str]:
+def started(fetchers: int, now: float = 0.0) -> ListenerState[str]:
     """Every fetcher asked what to do: two claim, the rest queue for a claim."""
-    state = listener(parallelism)
-    claiming = min(parallelism, CLAIMS_AT_ONCE)
-    assert [state.next(slot, now) for slot in range(parallelism)] == [
+    state = listener(fetchers)
+    claiming = min(fetchers, CLAIMS_AT_ONCE)
+    assert [state.next(slot, now) for slot in range(fetchers)] == [
         Fetch()
-    ] * claiming + [PARKED] * (parallelism - claiming)
+    ] * claiming + [PARKED] * (fetchers - claiming)
     return state
 
 
 def idle(state: ListenerState[str], now: float = 0.0) -> ListenerState[str]:
     """MO answers every claim with null until the listener idles."""
-    while fetching := [n for n in range(state.parallelism) if state.step(n) == Fetch()]:
+    while fetching := [n for n in range(state.fetchers) if state.step(n) == Fetch()]:
         if Wake() in state.empty(fetching[0], now).effects:
-            for slot in range(state.parallelism):
+            for slot in range(state.fetchers):
                 if state.step(slot) is None:
                     state.next(slot, now)
     assert state.idle
@@ -205,8 +205,8 @@ def test_a_failed_event_is_not_acknowledged() -> None:
 RECHECK = RECHECK_PERIODS * IDLE
 
 
-def idle_shared(parallelism: int) -> ListenerState[str]:
-    state = started(parallelism)
+def idle_shared(fetchers: int) -> ListenerState[str]:
+    state = started(fetchers)
     state.share_idle_poll(True)
     return idle(state)
 
@@ -580,12 +580,12 @@ class Listener(RuleBasedStateMachine):
         self.events = 0
         self.shared = False
 
-    @initialize(parallelism=st.integers(min_value=1, max_value=5), shared=st.booleans())
-    def start(self, parallelism: int, shared: bool) -> None:
-        self.state = listener(parallelism)
+    @initialize(fetchers=st.integers(min_value=1, max_value=5), shared=st.booleans())
+    def start(self, fetchers: int, shared: bool) -> None:
+        self.state = listener(fetchers)
         self.shared = shared
         assert self.state.share_idle_poll(shared) == ()
-        for slot in range(parallelism):
+        for slot in range(fetchers):
             self.take(slot, self.state.next(slot, self.now))
 
     def take(self, slot: int, step: Step[str]) -> None:
