@@ -142,8 +142,7 @@ class ListenerState(Generic[E]):
             return self._set(slot, Wait(self._paused_until))
         if self.gated:
             return self._set(slot, _PARK)
-        held = self._holds.get(slot)
-        if held is not None:
+        if (held := self._holds.get(slot)) is not None:
             return self._set(slot, Deliver(held))
         if not self._races.may_claim(slot, self._steps.count(_FETCH)):
             return self._set(slot, _PARK)
@@ -164,8 +163,7 @@ class ListenerState(Generic[E]):
 
     def fetch_failed(self, slot: int, now: float) -> Then[E]:
         """The fetch of ``slot`` failed: the first to fail retries MO, backing off, the others
-        wait for MO to answer it; while an acknowledgement waits for MO, all wait at the gate
-        for it."""
+        wait for its answer (all wait, at the gate, while an acknowledgement waits for MO)."""
         self._retries.mo_failed(now)
         effects = self._claim_ended()
         if (self._unsent_acks or not self._retries.probes(slot)) and not self.stopping:
@@ -218,10 +216,11 @@ class ListenerState(Generic[E]):
         self, subjects: frozenset[str] | None, now: float
     ) -> tuple[Effect[E], ...]:
         """The integration's idle poll lists ``subjects`` pending for this listener (None: the
-        listing was cut at a page and may not show them all); see :class:`Recheck`."""
+        listing was cut at a page and may not show them all); see :class:`Recheck`. It wakes
+        one fetcher, as a poll does: the rest follow if that one finds an event."""
         if not self.idle or not self._recheck.wakes(subjects, now):
             return ()
-        return _WAKE if self._wake_all() else ()
+        return _WAKE if self._wake_all(most=1) else ()
 
     def share_idle_poll(self, shared: bool) -> tuple[Effect[E], ...]:
         """Whether the integration's listing of pending events replaces this listener's own
@@ -293,20 +292,21 @@ class ListenerState(Generic[E]):
             return self._set(slot, Wait(now + self._idle_interval(), wakeable=True))
         return self._set(slot, _PARK)
 
-    def _wake_all(self) -> bool:
-        """Wake the parked fetchers."""
+    def _wake_all(self, most: int | None = None) -> bool:
+        """Wake the parked fetchers (the first ``most`` of them)."""
         self._all_idle = False
         self._poller = None
-        return self._unpark(range(self.fetchers))
+        return self._unpark(range(self.fetchers), most)
 
     def _claim_ended(self) -> tuple[Effect[E], ...]:
         """A claim ended without an event: the fetchers queued for one ask again."""
         return _WAKE if self._unpark(self._races.queued()) else ()
 
-    def _unpark(self, slots: Iterable[int]) -> bool:
+    def _unpark(self, slots: Iterable[int], most: int | None = None) -> bool:
         parked = [
             n for n in slots if isinstance(s := self._steps[n], Wait) and s.wakeable
         ]
+        parked = parked[:most]
         self._steps = [None if n in parked else s for n, s in enumerate(self._steps)]
         return bool(parked)
 

@@ -223,11 +223,14 @@ def test_a_listing_with_nothing_pending_wakes_nobody() -> None:
     assert idle_shared(2).listed(frozenset(), now=1.0) == ()
 
 
-def test_a_listed_event_wakes_every_fetcher() -> None:
-    state = idle_shared(2)
+def test_a_listed_event_wakes_one_fetcher_and_the_rest_when_it_finds_it() -> None:
+    """Waking all would race them for what may be a single event."""
+    state = idle_shared(3)
     assert state.listed(frozenset({"a"}), now=1.0) == (Wake(),)
-    assert [state.next(slot, now=1.0) for slot in range(2)] == [Fetch(), Fetch()]
+    assert [state.next(slot, now=1.0) for slot in range(3)] == [Fetch(), PARKED, PARKED]
     assert not state.idle
+    assert state.fetched(0, "a", now=1.0).effects == (Wake(),)
+    assert [state.next(slot, now=1.0) for slot in (1, 2)] == [Fetch(), Fetch()]
 
 
 def test_a_listing_while_fetching_changes_nothing() -> None:
