@@ -16,11 +16,11 @@ CLAIMS_AT_ONCE = 2
 
 
 class Races:
-    def __init__(self, parallelism: int) -> None:
-        self._began = [0] * parallelism
+    def __init__(self, fetchers: int) -> None:
+        self._began = [0] * fetchers
         """How many claims had been answered when each fetcher's last claim began."""
         self._answered = 0
-        self._won = [False] * parallelism
+        self._won = [False] * fetchers
         """Whether each fetcher's last claim won an event."""
         self._queued: set[int] = set()
         """Fetchers waiting for a claim in flight to end."""
@@ -33,6 +33,10 @@ class Races:
         self._queued.discard(slot)
         self._began[slot] = self._answered
         return True
+
+    def free(self, claiming: int) -> int:
+        """How many more claims may start, with ``claiming`` claims in flight."""
+        return max(CLAIMS_AT_ONCE - claiming, 0)
 
     def queued(self) -> set[int]:
         """A claim ended: the fetchers that waited for one, to ask again."""

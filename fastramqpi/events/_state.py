@@ -21,13 +21,12 @@ passed in, so every rule here is tested without an event loop. The policy:
 - Gate: while a dependency of the handlers is unhealthy (:meth:`~ListenerState.set_gated`) or
   an acknowledgement waits for MO to answer again, no fetch starts: the event would only fail,
   and MO would keep it in its retry wait of minutes.
-- Hold: an event answered 503 with ``Retry-After`` is delivered again after the pause (and
-  once the gate is open; see :mod:`._holds`).
+- Hold: an event answered 503 with ``Retry-After`` is delivered again after the pause, once
+  the gate is open (see :mod:`._holds`).
 
-What a null fetch means is decided in :meth:`~ListenerState._idle` alone, what may hold back a
-fetch in :meth:`~ListenerState.next` alone (next to the pause), and a fetched event stays the
-reporter's :class:`Deliver` step until ``delivered`` moves it on: a policy change (contended
-listeners, a shared idle poll, gating, redelivery) is a change here, tested here.
+A null fetch is judged in :meth:`~ListenerState._idle` alone, what holds back a fetch in
+:meth:`~ListenerState.next` alone, and a fetched event stays the reporter's :class:`Deliver`
+step until ``delivered`` moves it on: a policy change is a change here, tested here.
 """
 
 import math
@@ -149,11 +148,12 @@ class ListenerState(Generic[E]):
         return self._set(slot, _FETCH)
 
     def fetched(self, slot: int, event: E, now: float) -> Then[E]:
-        """MO handed ``slot`` an event: deliver it, and wake the idle (and those waiting for
-        MO to answer), there may be more."""
+        """MO handed ``slot`` an event: deliver it, and wake parked fetchers (the idle, those
+        waiting for MO to answer) to claim in its place, there may be more."""
         self._retries.answered(slot)
         self._races.won(slot)
-        return Then(self._set(slot, Deliver(event)), _WAKE if self._wake_all() else ())
+        woken = self._wake_all(most=self._races.free(self._steps.count(_FETCH) - 1))
+        return Then(self._set(slot, Deliver(event)), _WAKE if woken else ())
 
     def empty(self, slot: int, now: float) -> Then[E]:
         """MO had no event for ``slot``."""

@@ -141,11 +141,23 @@ def test_a_queued_fetcher_claims_when_a_claim_ends_without_an_event() -> None:
 
 
 def test_a_null_while_another_fetcher_delivers_is_not_idle() -> None:
-    state = started(4)
+    state = started(2)
     state.fetched(0, "a", now=0.0)
     assert state.empty(1, now=0.0) == Then(PARKED)
     assert state.poller is None
     assert not state.idle
+
+
+def test_an_event_found_wakes_only_as_many_fetchers_as_may_claim() -> None:
+    """Waking every parked fetcher at each event would have most of them park again."""
+    state = idle(started(5))
+    poller = state.poller
+    assert poller is not None
+    assert state.next(poller, now=IDLE) == Fetch()
+    assert state.fetched(poller, "a", now=IDLE).effects == (Wake(),)
+    woken = [state.next(slot, now=IDLE) for slot in range(5) if slot != poller]
+    assert woken.count(Fetch()) == CLAIMS_AT_ONCE
+    assert woken.count(PARKED) == 4 - CLAIMS_AT_ONCE
 
 
 def test_a_fetcher_whose_last_claim_won_claims_again_after_a_race() -> None:
