@@ -17,6 +17,7 @@ from fastapi import Response
 from prometheus_client import REGISTRY
 
 import fastramqpi.events
+import fastramqpi.events._acks
 from fastramqpi._events_client import GraphQLClientGraphQLMultiError
 from fastramqpi.events import Event
 from fastramqpi.events import Listener
@@ -299,6 +300,27 @@ async def test_handled_events_are_acknowledged_in_batches_while_mo_is_slow(
     assert sorted(mo.acked) == sorted(subjects)
     assert len(mo.ack_requests) <= 2
     assert max(len(tokens) for tokens in mo.ack_requests) > 1
+
+
+async def test_a_full_batch_is_sent_without_waiting_and_shutdown_sends_the_rest(
+    mo: QueueMO, handler: Handler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch waits for more tokens only until 50 are queued, and at shutdown not at all:
+    here it would otherwise wait an hour."""
+    monkeypatch.setattr(fastramqpi.events._acks, "LINGER", 3600.0)
+    fetchers = await _fetchers(mo, handler, 4, "full-batch")
+    subjects = [str(uuid4()) for _ in range(120)]
+    mo.queue.extend(subjects)
+    fetchers.start()
+    try:
+        await until(lambda: len(handler.seen) == len(subjects) and len(mo.acked) >= 100)
+        # The last 20 wait for 30 more, or for the hour.
+        acked_before_stop = len(mo.acked)
+    finally:
+        await fetchers.stop(grace=10.0)
+
+    assert acked_before_stop == 100
+    assert sorted(mo.acked) == sorted(subjects)
 
 
 async def test_a_token_mo_refuses_does_not_cost_the_rest_of_its_batch(
