@@ -27,7 +27,7 @@ class Races:
 
     def may_claim(self, slot: int, claiming: int) -> bool:
         """Whether ``slot`` claims now, with ``claiming`` claims in flight; else it queues."""
-        if claiming >= CLAIMS_AT_ONCE:
+        if not self.free(claiming):
             self._queued.add(slot)
             return False
         self._queued.discard(slot)
