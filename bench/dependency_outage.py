@@ -17,8 +17,8 @@ acknowledged. It prints, per scenario:
 - seconds from the dependency's return until the last event was acknowledged (goal <= 5);
 - handled events delivered twice: the example counts each sighting (goal 0);
 - the backlog at the return and when the first of it was acknowledged: the rest of the
-  recovery is draining that backlog (the example's four fetchers call MO and write a row for
-  each event, and the emulator answering MO's side runs in this process too).
+  recovery is draining that backlog (the example handles four events at once, each calling
+  MO and writing a row, and the emulator answering MO's side runs in this process too).
 
 Needs PostgreSQL; uses the default idle interval and dependency check interval.
 """
