@@ -122,7 +122,7 @@ class ListenerFetchers:
             clock=clock,
             carry_out=self._carry_out,
         )
-        self._wake = asyncio.Event()
+        self._wakes = [asyncio.Event() for _ in range(self._state.fetchers)]
         self._poison = (
             None
             if listener.silence_after is None
@@ -204,7 +204,9 @@ class ListenerFetchers:
                 self._log.exception(
                     "Event fetcher crashed; restarting it", fetcher=slot
                 )
-                step = self._state.crashed(slot, self._clock()).step
+                then = self._state.crashed(slot, self._clock())
+                await self._carry_out(then.effects)
+                step = then.step
 
     async def _take(self, slot: int, step: Step[_FetchedEvent]) -> Step[_FetchedEvent]:
         """Carry out one step of ``slot``; its next step."""
@@ -215,11 +217,13 @@ class ListenerFetchers:
         assert not isinstance(step, Stop)
         delay = step.until - self._clock()
         if step.wakeable:
+            wake = self._wakes[slot]
             try:
                 async with asyncio.timeout(None if math.isinf(delay) else delay):
-                    await self._wake.wait()
+                    await wake.wait()
             except TimeoutError:
                 pass
+            wake.clear()
         elif delay > 0:
             await asyncio.sleep(delay)
         return self._state.next(slot, self._clock())
@@ -246,9 +250,10 @@ class ListenerFetchers:
         self._metrics.fetch_seconds.observe(now - started)
         event = result.event_fetch
         if event is None:
-            return self._state.empty(slot, now).step
-        self._metrics.fetched.inc()
-        then = self._state.fetched(slot, event, now)
+            then = self._state.empty(slot, now)
+        else:
+            self._metrics.fetched.inc()
+            then = self._state.fetched(slot, event, now)
         await self._carry_out(then.effects)
         return then.step
 
@@ -308,8 +313,8 @@ class ListenerFetchers:
     ) -> None:
         for effect in effects:
             if isinstance(effect, Wake):
-                self._wake.set()
-                self._wake = asyncio.Event()
+                for slot in effect.slots:
+                    self._wakes[slot].set()
             elif isinstance(effect, Acknowledge):
                 await self._acks.put(effect.event.token, context or {})
             elif isinstance(effect, Cancel):

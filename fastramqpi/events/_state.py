@@ -57,7 +57,6 @@ from fastramqpi.events._steps import Wake as Wake
 
 _FETCH = Fetch()
 _STOP = Stop()
-_WAKE = (Wake(),)
 _PARK = Wait(math.inf, wakeable=True)
 
 
@@ -153,7 +152,7 @@ class ListenerState(Generic[E]):
         self._retries.answered(slot)
         self._races.won(slot)
         woken = self._wake_all(most=self._races.free(self._steps.count(_FETCH) - 1))
-        return Then(self._set(slot, Deliver(event)), _WAKE if woken else ())
+        return Then(self._set(slot, Deliver(event)), woken)
 
     def empty(self, slot: int, now: float) -> Then[E]:
         """MO had no event for ``slot``."""
@@ -220,7 +219,7 @@ class ListenerState(Generic[E]):
         one fetcher, as a poll does: the rest follow if that one finds an event."""
         if not self.idle or not self._recheck.wakes(subjects, now):
             return ()
-        return _WAKE if self._wake_all(most=1) else ()
+        return self._wake_all(most=1)
 
     def share_idle_poll(self, shared: bool) -> tuple[Effect[E], ...]:
         """Whether the integration's listing of pending events replaces this listener's own
@@ -228,7 +227,7 @@ class ListenerState(Generic[E]):
         self._shared_poll = shared
         if shared or not self.idle:
             return ()
-        return _WAKE if self._wake_all() else ()
+        return self._wake_all()
 
     def crashed(self, slot: int, now: float) -> Then[E]:
         """``slot`` failed unexpectedly: it drops what it held and restarts after a back-off."""
@@ -267,9 +266,7 @@ class ListenerState(Generic[E]):
 
     def _opened(self, was_gated: bool) -> tuple[Effect[E], ...]:
         """Wake the fetchers waiting at the gate if it just opened."""
-        if not was_gated or self.gated:
-            return ()
-        return _WAKE if self._wake_all() else ()
+        return self._wake_all() if was_gated and not self.gated else ()
 
     def _idle(self, slot: int, now: float) -> Step[E]:
         """A null fetch. While another fetcher fetches or delivers, it claims again or parks
@@ -292,7 +289,7 @@ class ListenerState(Generic[E]):
             return self._set(slot, Wait(now + self._idle_interval(), wakeable=True))
         return self._set(slot, _PARK)
 
-    def _wake_all(self, most: int | None = None) -> bool:
+    def _wake_all(self, most: int | None = None) -> tuple[Effect[E], ...]:
         """Wake the parked fetchers (the first ``most`` of them)."""
         self._all_idle = False
         self._poller = None
@@ -300,15 +297,17 @@ class ListenerState(Generic[E]):
 
     def _claim_ended(self) -> tuple[Effect[E], ...]:
         """A claim ended without an event: the fetchers queued for one ask again."""
-        return _WAKE if self._unpark(self._races.queued()) else ()
+        return self._unpark(self._races.queued())
 
-    def _unpark(self, slots: Iterable[int], most: int | None = None) -> bool:
+    def _unpark(
+        self, slots: Iterable[int], most: int | None = None
+    ) -> tuple[Effect[E], ...]:
         parked = [
             n for n in slots if isinstance(s := self._steps[n], Wait) and s.wakeable
-        ]
-        parked = parked[:most]
-        self._steps = [None if n in parked else s for n, s in enumerate(self._steps)]
-        return bool(parked)
+        ][:most]
+        for n in parked:
+            self._steps[n] = None
+        return (Wake(frozenset(parked)),) if parked else ()
 
     def _back_off(self, slot: int, now: float) -> Step[E]:
         if self.stopping:

@@ -43,7 +43,10 @@ Step = Fetch | Deliver[E] | Wait | Stop
 
 @dataclass(frozen=True, slots=True)
 class Wake:
-    """End every wakeable wait now: an event was found, there may be more."""
+    """End the wakeable waits of these fetchers now (an event was found, there may be more):
+    only they, as waking a fetcher that would wait again costs CPU for every event."""
+
+    slots: frozenset[int]
 
 
 @dataclass(frozen=True, slots=True)

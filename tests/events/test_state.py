@@ -46,6 +46,10 @@ def listener(fetchers: int) -> ListenerState[str]:
 PARKED = Wait(math.inf, wakeable=True)
 
 
+def wake(*slots: int) -> Wake:
+    return Wake(frozenset(slots))
+
+
 def started(fetchers: int, now: float = 0.0) -> ListenerState[str]:
     """Every fetcher asked what to do: two claim, the rest queue for a claim."""
     state = listener(fetchers)
@@ -59,10 +63,10 @@ def started(fetchers: int, now: float = 0.0) -> ListenerState[str]:
 def idle(state: ListenerState[str], now: float = 0.0) -> ListenerState[str]:
     """MO answers every claim with null until the listener idles."""
     while fetching := [n for n in range(state.fetchers) if state.step(n) == Fetch()]:
-        if Wake() in state.empty(fetching[0], now).effects:
-            for slot in range(state.fetchers):
-                if state.step(slot) is None:
-                    state.next(slot, now)
+        for effect in state.empty(fetching[0], now).effects:
+            assert isinstance(effect, Wake)
+            for slot in effect.slots:
+                state.next(slot, now)
     assert state.idle
     return state
 
@@ -83,7 +87,7 @@ def test_the_first_empty_fetch_polls_again_after_the_idle_interval() -> None:
 
 def test_only_one_idle_fetcher_polls_the_others_park() -> None:
     state = started(3)
-    assert state.empty(0, now=1.0) == Then(PARKED, (Wake(),))
+    assert state.empty(0, now=1.0) == Then(PARKED, (wake(2),))
     assert state.next(2, now=1.0) == Fetch()
     assert state.empty(1, now=1.0) == Then(PARKED)
     assert state.empty(2, now=1.0).step == Wait(1.0 + IDLE, wakeable=True)
@@ -114,7 +118,7 @@ def test_an_event_wakes_every_idle_fetcher_and_is_delivered() -> None:
     state = idle(started(3))
     assert state.poller == 2
     assert state.next(2, now=IDLE) == Fetch()
-    assert state.fetched(2, "event", now=IDLE) == Then(Deliver("event"), (Wake(),))
+    assert state.fetched(2, "event", now=IDLE) == Then(Deliver("event"), (wake(0, 1),))
     assert state.next(0, now=IDLE) == Fetch()
     assert state.next(1, now=IDLE) == Fetch()
     assert state.poller is None
@@ -127,16 +131,16 @@ def test_an_event_wakes_every_idle_fetcher_and_is_delivered() -> None:
 def test_at_most_two_claims_are_in_flight_and_the_rest_deliver_meanwhile() -> None:
     """Claims beside two others mostly come back null from MO (mo-events.md)."""
     state = started(4)
-    assert state.fetched(0, "a", now=0.0) == Then(Deliver("a"), (Wake(),))
+    assert state.fetched(0, "a", now=0.0) == Then(Deliver("a"), (wake(2),))
     assert state.next(2, now=0.0) == Fetch()
     assert state.next(3, now=0.0) == PARKED
-    assert state.fetched(1, "b", now=0.0).effects == (Wake(),)
+    assert state.fetched(1, "b", now=0.0).effects == (wake(3),)
     assert state.next(3, now=0.0) == Fetch()
 
 
 def test_a_queued_fetcher_claims_when_a_claim_ends_without_an_event() -> None:
     state = started(3)
-    assert state.fetch_failed(0, now=0.0).effects == (Wake(),)
+    assert state.fetch_failed(0, now=0.0).effects == (wake(2),)
     assert state.next(2, now=0.0) == Fetch()
 
 
@@ -154,10 +158,13 @@ def test_an_event_found_wakes_only_as_many_fetchers_as_may_claim() -> None:
     poller = state.poller
     assert poller is not None
     assert state.next(poller, now=IDLE) == Fetch()
-    assert state.fetched(poller, "a", now=IDLE).effects == (Wake(),)
-    woken = [state.next(slot, now=IDLE) for slot in range(5) if slot != poller]
-    assert woken.count(Fetch()) == CLAIMS_AT_ONCE
-    assert woken.count(PARKED) == 4 - CLAIMS_AT_ONCE
+    [woken] = state.fetched(poller, "a", now=IDLE).effects
+    assert isinstance(woken, Wake)
+    assert len(woken.slots) == CLAIMS_AT_ONCE
+    assert poller not in woken.slots
+    assert [state.next(slot, now=IDLE) for slot in woken.slots] == [Fetch()] * 2
+    rest = set(range(5)) - woken.slots - {poller}
+    assert [state.next(slot, now=IDLE) for slot in rest] == [PARKED] * len(rest)
 
 
 def test_a_fetcher_whose_last_claim_won_claims_again_after_a_race() -> None:
@@ -178,7 +185,7 @@ def test_a_null_that_raced_no_claim_parks_the_fetcher_until_an_event_is_found() 
     assert state.delivered(0, HANDLED, now=0.1).step == Fetch()
     assert state.empty(0, now=0.2) == Then(PARKED)
     assert state.delivered(1, HANDLED, now=0.3).step == Fetch()
-    assert state.fetched(1, "c", now=0.4).effects == (Wake(),)
+    assert state.fetched(1, "c", now=0.4).effects == (wake(0),)
     assert state.next(0, now=0.4) == Fetch()
 
 
@@ -189,7 +196,7 @@ def test_after_the_burst_every_fetcher_fetches_again() -> None:
     state.delivered(0, HANDLED, now=0.1)
     assert state.empty(0, now=0.2).step == Wait(0.2 + IDLE, wakeable=True)
     assert state.next(0, now=0.2 + IDLE) == Fetch()
-    assert state.fetched(0, "b", now=2.0).effects == (Wake(),)
+    assert state.fetched(0, "b", now=2.0).effects == (wake(1),)
     assert state.next(1, now=2.0) == Fetch()
 
 
@@ -238,10 +245,10 @@ def test_a_listing_with_nothing_pending_wakes_nobody() -> None:
 def test_a_listed_event_wakes_one_fetcher_and_the_rest_when_it_finds_it() -> None:
     """Waking all would race them for what may be a single event."""
     state = idle_shared(3)
-    assert state.listed(frozenset({"a"}), now=1.0) == (Wake(),)
+    assert state.listed(frozenset({"a"}), now=1.0) == (wake(0),)
     assert [state.next(slot, now=1.0) for slot in range(3)] == [Fetch(), PARKED, PARKED]
     assert not state.idle
-    assert state.fetched(0, "a", now=1.0).effects == (Wake(),)
+    assert state.fetched(0, "a", now=1.0).effects == (wake(1, 2),)
     assert [state.next(slot, now=1.0) for slot in (1, 2)] == [Fetch(), Fetch()]
 
 
@@ -259,7 +266,7 @@ def test_listed_events_a_fetch_did_not_find_are_fetched_once_per_recheck() -> No
     state.empty(0, now=1.0)
     assert state.listed(frozenset({"a"}), now=1.0 + IDLE) == ()
     assert state.listed(frozenset({"a"}), now=1.0 + RECHECK - 0.1) == ()
-    assert state.listed(frozenset({"a"}), now=1.0 + RECHECK) == (Wake(),)
+    assert state.listed(frozenset({"a"}), now=1.0 + RECHECK) == (wake(0),)
 
 
 def test_a_new_subject_beside_waiting_ones_wakes_at_once() -> None:
@@ -267,7 +274,7 @@ def test_a_new_subject_beside_waiting_ones_wakes_at_once() -> None:
     state.listed(frozenset({"a"}), now=1.0)
     state.next(0, now=1.0)
     state.empty(0, now=1.0)
-    assert state.listed(frozenset({"a", "b"}), now=1.0 + IDLE) == (Wake(),)
+    assert state.listed(frozenset({"a", "b"}), now=1.0 + IDLE) == (wake(0),)
 
 
 def test_a_subject_that_left_the_listing_is_new_when_it_comes_back() -> None:
@@ -276,22 +283,22 @@ def test_a_subject_that_left_the_listing_is_new_when_it_comes_back() -> None:
     state.next(0, now=1.0)
     state.empty(0, now=1.0)
     assert state.listed(frozenset(), now=2.0) == ()
-    assert state.listed(frozenset({"a"}), now=3.0) == (Wake(),)
+    assert state.listed(frozenset({"a"}), now=3.0) == (wake(0),)
 
 
 def test_a_cut_listing_wakes_at_most_once_per_recheck() -> None:
     """A backlog beyond the listing's page can hide any listener's new events."""
     state = idle_shared(1)
-    assert state.listed(None, now=1.0) == (Wake(),)
+    assert state.listed(None, now=1.0) == (wake(0),)
     state.next(0, now=1.0)
     state.empty(0, now=1.0)
     assert state.listed(None, now=1.0 + RECHECK - 0.1) == ()
-    assert state.listed(None, now=1.0 + RECHECK) == (Wake(),)
+    assert state.listed(None, now=1.0 + RECHECK) == (wake(0),)
 
 
 def test_leaving_the_shared_poll_starts_the_idle_rota() -> None:
     state = idle_shared(2)
-    assert state.share_idle_poll(False) == (Wake(),)
+    assert state.share_idle_poll(False) == (wake(0, 1),)
     assert state.next(0, now=1.0) == Fetch()
     assert state.next(1, now=1.0) == Fetch()
     state.empty(0, now=1.0)
@@ -399,7 +406,7 @@ def test_while_mo_fails_one_fetcher_retries_it_and_the_others_wait_for_its_answe
     assert state.fetch_failed(2, now=0.2) == Then(Wait(math.inf, wakeable=True))
     assert state.next(0, now=retry.until) == Fetch()
     assert state.fetch_failed(0, now=retry.until).step != Wait(math.inf, wakeable=True)
-    assert state.fetched(0, "e", now=9.0) == Then(Deliver("e"), (Wake(),))
+    assert state.fetched(0, "e", now=9.0) == Then(Deliver("e"), (wake(1, 2),))
     assert [state.next(slot, now=9.0) for slot in (1, 2)] == [Fetch(), Fetch()]
 
 
@@ -501,9 +508,10 @@ def test_a_closed_gate_starts_no_fetch_and_opening_it_wakes_every_fetcher() -> N
     # Fetcher 1 still fetches: fetcher 0's null is no idle listener, and it parks.
     assert state.empty(0, now=1.0).step == Wait(math.inf, wakeable=True)
     assert state.next(0, now=1.0 + IDLE) == Wait(math.inf, wakeable=True)
-    assert state.fetched(1, "e", now=2.0).step == Deliver("e")
+    assert state.fetched(1, "e", now=2.0) == Then(Deliver("e"), (wake(0),))
+    assert state.next(0, now=2.0) == Wait(math.inf, wakeable=True)
     assert state.delivered(1, HANDLED, now=2.0).step == Wait(math.inf, wakeable=True)
-    assert state.set_gated(False) == (Wake(),)
+    assert state.set_gated(False) == (wake(0, 1),)
     assert [state.next(slot, now=3.0) for slot in (0, 1)] == [Fetch(), Fetch()]
 
 
@@ -526,7 +534,7 @@ def test_a_held_event_waits_for_the_gate_too() -> None:
     state.delivered(0, HOLD, now=0.0)
     state.set_gated(True)
     assert state.next(0, now=5.0) == Wait(math.inf, wakeable=True)
-    assert state.set_gated(False) == (Wake(),)
+    assert state.set_gated(False) == (wake(0),)
     assert state.next(0, now=9.0) == Deliver("e")
 
 
@@ -562,7 +570,7 @@ def test_an_acknowledgement_waiting_for_mo_is_retried_until_sent_and_gates_fetch
         assert retry.until <= attempt + ACK_RETRY_CAP
     assert state.empty(0, now=10.0).step == Wait(10.0 + IDLE, wakeable=True)
     assert state.next(0, now=10.0 + IDLE) == Wait(math.inf, wakeable=True)
-    assert state.ack_done(kept=True) == (Wake(),)
+    assert state.ack_done(kept=True) == (wake(0),)
     assert state.next(0, now=13.0) == Fetch()
 
 
@@ -572,7 +580,7 @@ def test_a_fetch_failing_while_an_acknowledgement_waits_parks_until_it_is_sent()
     state = started(1)
     state.ack_kept()
     assert state.fetch_failed(0, now=1.0).step == Wait(math.inf, wakeable=True)
-    assert state.ack_done(kept=True) == (Wake(),)
+    assert state.ack_done(kept=True) == (wake(0),)
     assert state.next(0, now=2.0) == Fetch()
 
 
@@ -620,10 +628,15 @@ class Listener(RuleBasedStateMachine):
         self.wake(then.effects)
 
     def wake(self, effects: tuple[object, ...]) -> None:
-        if Wake() in effects:
-            for other, step in list(self.steps.items()):
-                if isinstance(step, Wait) and step.wakeable:
-                    self.take(other, self.state.next(other, self.now))
+        """Only the fetchers a :class:`Wake` names wake up, as in the fetcher: the state
+        must name every fetcher it unparks."""
+        for effect in effects:
+            if isinstance(effect, Wake):
+                for slot in effect.slots:
+                    step = self.steps[slot]
+                    assert isinstance(step, Wait), "woke a busy fetcher"
+                    assert step.wakeable, "cut a back-off or pause short"
+                    self.take(slot, self.state.next(slot, self.now))
 
     def slots(self, kind: type) -> list[int]:
         return sorted(s for s, step in self.steps.items() if isinstance(step, kind))
@@ -677,7 +690,7 @@ class Listener(RuleBasedStateMachine):
 
     @rule(closed=st.booleans())
     def gate(self, closed: bool) -> None:
-        self.answer_effects(self.state.set_gated(closed))
+        self.wake(self.state.set_gated(closed))
 
     @rule(outage=st.booleans())
     def acknowledgement_waits_then_goes(self, outage: bool) -> None:
@@ -685,13 +698,7 @@ class Listener(RuleBasedStateMachine):
         if outage:
             self.state.ack_kept()
             assert self.state.gated
-        self.answer_effects(self.state.ack_done(outage))
-
-    def answer_effects(self, effects: tuple[object, ...]) -> None:
-        if Wake() in effects:
-            for other, step in list(self.steps.items()):
-                if isinstance(step, Wait) and step.wakeable:
-                    self.take(other, self.state.next(other, self.now))
+        self.wake(self.state.ack_done(outage))
 
     @rule(seconds=st.sampled_from([0.1, 0.5, 1.0, IDLE, 10.0, 100.0]))
     def time_passes(self, seconds: float) -> None:
