@@ -38,7 +38,7 @@ from fastramqpi.events._errors import FailureLog
 from fastramqpi.events._errors import describe
 from fastramqpi.events._models import Listener
 from fastramqpi.events._poison import PoisonEvents
-from fastramqpi.events._state import ACK_ATTEMPTS
+from fastramqpi.events._retry import ACK_ATTEMPTS
 from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
 from fastramqpi.events._state import Deliver

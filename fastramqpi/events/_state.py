@@ -13,20 +13,20 @@ passed in, so every rule here is tested without an event loop. The policy:
   until an event is found. With a shared idle poll (:meth:`~ListenerState.share_idle_poll`)
   every fetcher parks instead, and the integration's one listing of pending events wakes the
   listener (:meth:`~ListenerState.listed`).
-- Contention: at most two claims on MO in flight; a null fetch while another fetcher is
+- Contention: at most two claims on MO in flight; the fetcher that found an event claims
+  again at once and a parked one delivers the event; a null fetch while another fetcher is
   busy is no sign of an idle listener: it claims again or parks (see :mod:`._races`).
 - Pause: a ``Retry-After`` holds back every fetch of the listener; a pause only ever grows.
 - Failure streak (timed): one fetcher retries MO, backing off; the others wait for its answer.
 - Shutdown: no fetch starts after :meth:`~ListenerState.stop`; deliveries under way finish.
 - Gate: while a dependency of the handlers is unhealthy (:meth:`~ListenerState.set_gated`) or
-  an acknowledgement waits for MO to answer again, no fetch starts: the event would only fail,
-  and MO would keep it in its retry wait of minutes.
+  an acknowledgement waits for MO to answer again, no fetch starts (see :mod:`._gate`).
 - Hold: an event answered 503 with ``Retry-After`` is delivered again after the pause, once
   the gate is open (see :mod:`._holds`).
 
 A null fetch is judged in :meth:`~ListenerState._idle` alone, what holds back a fetch in
-:meth:`~ListenerState.next` alone, and a fetched event stays the reporter's :class:`Deliver`
-step until ``delivered`` moves it on: a policy change is a change here, tested here.
+:meth:`~ListenerState.next` alone, and a fetched event is a fetcher's :class:`Deliver` step
+until ``delivered`` moves it on: a policy change is a change here, tested here.
 """
 
 import math
@@ -35,13 +35,10 @@ from collections.abc import Iterable
 from typing import Generic
 
 from fastramqpi.events._decisions import Decision
+from fastramqpi.events._gate import ListenerGate
 from fastramqpi.events._holds import Holds
 from fastramqpi.events._races import Races
-from fastramqpi.events._recheck import RECHECK_PERIODS as RECHECK_PERIODS
 from fastramqpi.events._recheck import Recheck
-from fastramqpi.events._retry import ACK_ATTEMPTS as ACK_ATTEMPTS
-from fastramqpi.events._retry import ACK_RETRY_CAP as ACK_RETRY_CAP
-from fastramqpi.events._retry import FETCH_RETRY_CAP as FETCH_RETRY_CAP
 from fastramqpi.events._retry import Retries
 from fastramqpi.events._steps import Acknowledge as Acknowledge
 from fastramqpi.events._steps import Cancel as Cancel
@@ -58,6 +55,10 @@ from fastramqpi.events._steps import Wake as Wake
 _FETCH = Fetch()
 _STOP = Stop()
 _PARK = Wait(math.inf, wakeable=True)
+
+
+def _wake(slots: frozenset[int]) -> tuple[Wake, ...]:
+    return (Wake(slots),) if slots else ()
 
 
 class ListenerState(Generic[E]):
@@ -79,8 +80,7 @@ class ListenerState(Generic[E]):
         self._paused_until = -math.inf
         self.stopping = False
         self._holds: Holds[E] = Holds(fetchers, redeliveries)
-        self._gated = False
-        self._unsent_acks = 0
+        self._gate = ListenerGate()
         self._shared_poll = False
         self._races = Races(fetchers)
         self._all_idle = False
@@ -104,7 +104,7 @@ class ListenerState(Generic[E]):
     @property
     def gated(self) -> bool:
         """Whether fetches and redeliveries wait for a dependency (or MO) to be back."""
-        return self._gated or self._unsent_acks > 0
+        return self._gate.closed
 
     def held(self, slot: int) -> E | None:
         """The event ``slot`` holds for redelivery, if any."""
@@ -147,12 +147,20 @@ class ListenerState(Generic[E]):
         return self._set(slot, _FETCH)
 
     def fetched(self, slot: int, event: E, now: float) -> Then[E]:
-        """MO handed ``slot`` an event: deliver it, and wake parked fetchers (the idle, those
-        waiting for MO to answer) to claim in its place, there may be more."""
+        """MO handed ``slot`` an event: a parked fetcher delivers it, if any, and ``slot``
+        claims again at once, as MO's claim is most of an event's time. Other parked fetchers
+        (idle, or waiting for MO) wake to claim beside it, as many as may: there may be more."""
         self._retries.answered(slot)
         self._races.won(slot)
-        woken = self._wake_all(most=self._races.free(self._steps.count(_FETCH) - 1))
-        return Then(self._set(slot, Deliver(event)), woken)
+        claiming = self._steps.count(_FETCH) - 1
+        parked = self._parked(range(self.fetchers))
+        step: Step[E] = Deliver(event)
+        deliverer = slot
+        if parked and self._may_fetch(now) and self._races.may_claim(slot, claiming):
+            step, deliverer = self._set(slot, _FETCH), parked[0]
+        self._steps[deliverer] = Deliver(event)
+        woken = self._wake_all(most=self._races.free(self._steps.count(_FETCH)))
+        return Then(step, _wake(woken | ({deliverer} - {slot})))
 
     def empty(self, slot: int, now: float) -> Then[E]:
         """MO had no event for ``slot``."""
@@ -165,7 +173,8 @@ class ListenerState(Generic[E]):
         wait for its answer (all wait, at the gate, while an acknowledgement waits for MO)."""
         self._retries.mo_failed(now)
         effects = self._claim_ended()
-        if (self._unsent_acks or not self._retries.probes(slot)) and not self.stopping:
+        waits = self._gate.unsent_acks or not self._retries.probes(slot)
+        if waits and not self.stopping:
             return Then(self._set(slot, _PARK), effects)
         return Then(self._back_off(slot, now), effects)
 
@@ -194,22 +203,16 @@ class ListenerState(Generic[E]):
     def ack_kept(self) -> None:
         """An acknowledgement waits for MO to answer again: the listener fetches nothing
         meanwhile, as MO would only keep what it hands out in its retry wait."""
-        self._unsent_acks += 1
+        self._gate.ack_kept()
 
     def ack_done(self, kept: bool) -> tuple[Effect[E], ...]:
         """An acknowledgement ended, sent or given up; ``kept`` if :meth:`ack_kept` was
-        called for it."""
-        if not kept:
-            return ()
-        was = self.gated
-        self._unsent_acks -= 1
-        return self._opened(was)
+        called for it. The fetchers at the gate wake if it opened."""
+        return _wake(self._wake_all()) if kept and self._gate.ack_ended() else ()
 
     def set_gated(self, gated: bool) -> tuple[Effect[E], ...]:
         """A gating dependency turned unhealthy (``True``) or healthy again."""
-        was = self.gated
-        self._gated = gated
-        return self._opened(was)
+        return _wake(self._wake_all()) if self._gate.set_unhealthy(gated) else ()
 
     def listed(
         self, subjects: frozenset[str] | None, now: float
@@ -219,7 +222,7 @@ class ListenerState(Generic[E]):
         one fetcher, as a poll does: the rest follow if that one finds an event."""
         if not self.idle or not self._recheck.wakes(subjects, now):
             return ()
-        return self._wake_all(most=1)
+        return _wake(self._wake_all(most=1))
 
     def share_idle_poll(self, shared: bool) -> tuple[Effect[E], ...]:
         """Whether the integration's listing of pending events replaces this listener's own
@@ -227,7 +230,7 @@ class ListenerState(Generic[E]):
         self._shared_poll = shared
         if shared or not self.idle:
             return ()
-        return self._wake_all()
+        return _wake(self._wake_all())
 
     def crashed(self, slot: int, now: float) -> Then[E]:
         """``slot`` failed unexpectedly: it drops what it held and restarts after a back-off."""
@@ -264,10 +267,6 @@ class ListenerState(Generic[E]):
             return True
         return False
 
-    def _opened(self, was_gated: bool) -> tuple[Effect[E], ...]:
-        """Wake the fetchers waiting at the gate if it just opened."""
-        return self._wake_all() if was_gated and not self.gated else ()
-
     def _idle(self, slot: int, now: float) -> Step[E]:
         """A null fetch. While another fetcher fetches or delivers, it claims again or parks
         (see :class:`Races`). Otherwise the listener is idle: one fetcher polls again after
@@ -289,7 +288,10 @@ class ListenerState(Generic[E]):
             return self._set(slot, Wait(now + self._idle_interval(), wakeable=True))
         return self._set(slot, _PARK)
 
-    def _wake_all(self, most: int | None = None) -> tuple[Effect[E], ...]:
+    def _may_fetch(self, now: float) -> bool:
+        return not self.stopping and now >= self._paused_until and not self.gated
+
+    def _wake_all(self, most: int | None = None) -> frozenset[int]:
         """Wake the parked fetchers (the first ``most`` of them)."""
         self._all_idle = False
         self._poller = None
@@ -297,17 +299,16 @@ class ListenerState(Generic[E]):
 
     def _claim_ended(self) -> tuple[Effect[E], ...]:
         """A claim ended without an event: the fetchers queued for one ask again."""
-        return self._unpark(self._races.queued())
+        return _wake(self._unpark(self._races.queued()))
 
-    def _unpark(
-        self, slots: Iterable[int], most: int | None = None
-    ) -> tuple[Effect[E], ...]:
-        parked = [
-            n for n in slots if isinstance(s := self._steps[n], Wait) and s.wakeable
-        ][:most]
+    def _parked(self, of: Iterable[int]) -> list[int]:
+        return [n for n in of if isinstance(s := self._steps[n], Wait) and s.wakeable]
+
+    def _unpark(self, slots: Iterable[int], most: int | None = None) -> frozenset[int]:
+        parked = self._parked(slots)[:most]
         for n in parked:
             self._steps[n] = None
-        return (Wake(frozenset(parked)),) if parked else ()
+        return frozenset(parked)
 
     def _back_off(self, slot: int, now: float) -> Step[E]:
         if self.stopping:

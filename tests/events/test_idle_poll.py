@@ -22,8 +22,8 @@ from fastramqpi.events import Event
 from fastramqpi.events import Listener
 from fastramqpi.events import _idle_poll
 from fastramqpi.events._idle_poll import next_listing_in
-from fastramqpi.events._state import FETCH_RETRY_CAP
-from fastramqpi.events._state import RECHECK_PERIODS
+from fastramqpi.events._recheck import RECHECK_PERIODS
+from fastramqpi.events._retry import FETCH_RETRY_CAP
 from tests.events.conftest import Logs
 from tests.events.conftest import integration
 from tests.events.conftest import pending_subjects

@@ -15,10 +15,10 @@ from hypothesis.stateful import rule
 
 from fastramqpi.events._decisions import Decision
 from fastramqpi.events._races import CLAIMS_AT_ONCE
-from fastramqpi.events._state import ACK_ATTEMPTS
-from fastramqpi.events._state import ACK_RETRY_CAP
-from fastramqpi.events._state import FETCH_RETRY_CAP
-from fastramqpi.events._state import RECHECK_PERIODS
+from fastramqpi.events._recheck import RECHECK_PERIODS
+from fastramqpi.events._retry import ACK_ATTEMPTS
+from fastramqpi.events._retry import ACK_RETRY_CAP
+from fastramqpi.events._retry import FETCH_RETRY_CAP
 from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
 from fastramqpi.events._state import Deliver
@@ -114,12 +114,12 @@ def test_the_poller_keeps_polling_while_the_others_stay_parked() -> None:
     assert state.empty(1, now=IDLE).step == Wait(2 * IDLE, wakeable=True)
 
 
-def test_an_event_wakes_every_idle_fetcher_and_is_delivered() -> None:
+def test_an_event_wakes_the_idle_fetchers_one_to_deliver_it_one_to_claim() -> None:
     state = idle(started(3))
     assert state.poller == 2
     assert state.next(2, now=IDLE) == Fetch()
-    assert state.fetched(2, "event", now=IDLE) == Then(Deliver("event"), (wake(0, 1),))
-    assert state.next(0, now=IDLE) == Fetch()
+    assert state.fetched(2, "event", now=IDLE) == Then(Fetch(), (wake(0, 1),))
+    assert state.next(0, now=IDLE) == Deliver("event")
     assert state.next(1, now=IDLE) == Fetch()
     assert state.poller is None
     assert not state.idle
@@ -131,11 +131,33 @@ def test_an_event_wakes_every_idle_fetcher_and_is_delivered() -> None:
 def test_at_most_two_claims_are_in_flight_and_the_rest_deliver_meanwhile() -> None:
     """Claims beside two others mostly come back null from MO (mo-events.md)."""
     state = started(4)
-    assert state.fetched(0, "a", now=0.0) == Then(Deliver("a"), (wake(2),))
-    assert state.next(2, now=0.0) == Fetch()
-    assert state.next(3, now=0.0) == PARKED
-    assert state.fetched(1, "b", now=0.0).effects == (wake(3),)
-    assert state.next(3, now=0.0) == Fetch()
+    assert state.fetched(0, "a", now=0.0) == Then(Fetch(), (wake(2),))
+    assert state.next(2, now=0.0) == Deliver("a")
+    assert state.fetched(1, "b", now=0.0) == Then(Fetch(), (wake(3),))
+    assert state.next(3, now=0.0) == Deliver("b")
+    assert state.fetched(0, "c", now=0.0) == Then(Deliver("c"))
+    assert state.fetched(1, "d", now=0.0) == Then(Deliver("d"))
+
+
+def test_the_fetcher_that_found_an_event_claims_again_and_a_parked_one_delivers() -> (
+    None
+):
+    """MO's claim is most of an event's time: the next claim does not wait for a delivery."""
+    state = started(3)
+    state.empty(0, now=0.0)
+    state.next(2, now=0.0)
+    assert state.fetched(1, "a", now=0.1) == Then(Fetch(), (wake(0),))
+    assert state.next(0, now=0.1) == Deliver("a")
+    assert state.delivered(0, HANDLED, now=0.2) == Then(PARKED, (Acknowledge("a"),))
+
+
+def test_a_fetcher_that_may_not_claim_again_delivers_what_it_found() -> None:
+    state = started(4)
+    state.fetched(0, "a", now=0.0)
+    state.next(2, now=0.0)
+    assert state.delivered(2, Decision(ack=True, pause=5.0), now=0.2).step == Wait(5.2)
+    assert state.fetched(1, "b", now=0.3) == Then(Deliver("b"), (wake(3),))
+    assert state.next(3, now=0.3) == Wait(5.2)
 
 
 def test_a_queued_fetcher_claims_when_a_claim_ends_without_an_event() -> None:
@@ -158,11 +180,13 @@ def test_an_event_found_wakes_only_as_many_fetchers_as_may_claim() -> None:
     poller = state.poller
     assert poller is not None
     assert state.next(poller, now=IDLE) == Fetch()
-    [woken] = state.fetched(poller, "a", now=IDLE).effects
+    then = state.fetched(poller, "a", now=IDLE)
+    assert then.step == Fetch()
+    [woken] = then.effects
     assert isinstance(woken, Wake)
-    assert len(woken.slots) == CLAIMS_AT_ONCE
     assert poller not in woken.slots
-    assert [state.next(slot, now=IDLE) for slot in woken.slots] == [Fetch()] * 2
+    steps = [state.next(slot, now=IDLE) for slot in sorted(woken.slots)]
+    assert sorted(steps, key=repr) == [Deliver("a")] + [Fetch()] * (CLAIMS_AT_ONCE - 1)
     rest = set(range(5)) - woken.slots - {poller}
     assert [state.next(slot, now=IDLE) for slot in rest] == [PARKED] * len(rest)
 
@@ -185,19 +209,19 @@ def test_a_null_that_raced_no_claim_parks_the_fetcher_until_an_event_is_found() 
     assert state.delivered(0, HANDLED, now=0.1).step == Fetch()
     assert state.empty(0, now=0.2) == Then(PARKED)
     assert state.delivered(1, HANDLED, now=0.3).step == Fetch()
-    assert state.fetched(1, "c", now=0.4).effects == (wake(0),)
-    assert state.next(0, now=0.4) == Fetch()
+    assert state.fetched(1, "c", now=0.4) == Then(Fetch(), (wake(0),))
+    assert state.next(0, now=0.4) == Deliver("c")
 
 
-def test_after_the_burst_every_fetcher_fetches_again() -> None:
+def test_after_the_burst_every_fetcher_works_again() -> None:
     state = started(2)
     state.fetched(0, "a", now=0.0)
     state.empty(1, now=0.0)
     state.delivered(0, HANDLED, now=0.1)
     assert state.empty(0, now=0.2).step == Wait(0.2 + IDLE, wakeable=True)
     assert state.next(0, now=0.2 + IDLE) == Fetch()
-    assert state.fetched(0, "b", now=2.0).effects == (wake(1),)
-    assert state.next(1, now=2.0) == Fetch()
+    assert state.fetched(0, "b", now=2.0) == Then(Fetch(), (wake(1),))
+    assert state.next(1, now=2.0) == Deliver("b")
 
 
 def test_an_event_found_while_nobody_idles_wakes_nobody() -> None:
@@ -248,8 +272,8 @@ def test_a_listed_event_wakes_one_fetcher_and_the_rest_when_it_finds_it() -> Non
     assert state.listed(frozenset({"a"}), now=1.0) == (wake(0),)
     assert [state.next(slot, now=1.0) for slot in range(3)] == [Fetch(), PARKED, PARKED]
     assert not state.idle
-    assert state.fetched(0, "a", now=1.0).effects == (wake(1, 2),)
-    assert [state.next(slot, now=1.0) for slot in (1, 2)] == [Fetch(), Fetch()]
+    assert state.fetched(0, "a", now=1.0) == Then(Fetch(), (wake(1, 2),))
+    assert [state.next(slot, now=1.0) for slot in (1, 2)] == [Deliver("a"), Fetch()]
 
 
 def test_a_listing_while_fetching_changes_nothing() -> None:
@@ -406,8 +430,8 @@ def test_while_mo_fails_one_fetcher_retries_it_and_the_others_wait_for_its_answe
     assert state.fetch_failed(2, now=0.2) == Then(Wait(math.inf, wakeable=True))
     assert state.next(0, now=retry.until) == Fetch()
     assert state.fetch_failed(0, now=retry.until).step != Wait(math.inf, wakeable=True)
-    assert state.fetched(0, "e", now=9.0) == Then(Deliver("e"), (wake(1, 2),))
-    assert [state.next(slot, now=9.0) for slot in (1, 2)] == [Fetch(), Fetch()]
+    assert state.fetched(0, "e", now=9.0) == Then(Fetch(), (wake(1, 2),))
+    assert [state.next(slot, now=9.0) for slot in (1, 2)] == [Deliver("e"), Fetch()]
 
 
 def test_the_fetcher_retrying_mo_crashing_hands_the_retrying_on() -> None:
@@ -478,8 +502,9 @@ def test_a_crashed_poller_hands_the_rota_on() -> None:
 def test_stop_cancels_every_fetcher_but_those_delivering() -> None:
     state = started(4)
     state.fetched(0, "a", now=0.0)
+    assert state.next(2, now=0.0) == Deliver("a")
     state.empty(1, now=0.0)
-    assert state.stop() == (Cancel(frozenset({1, 2, 3})),)
+    assert state.stop() == (Cancel(frozenset({0, 1, 3})),)
 
 
 def test_a_delivery_under_way_at_stop_is_acknowledged_and_its_fetcher_ends() -> None:
