@@ -18,6 +18,7 @@ one event is handled, and its events are handled one at a time all the same.
 """
 
 import asyncio
+import contextlib
 import math
 import random
 import time
@@ -217,13 +218,10 @@ class ListenerFetchers:
         assert not isinstance(step, Stop)
         delay = step.until - self._clock()
         if step.wakeable:
-            wake = self._wakes[slot]
-            try:
+            with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(None if math.isinf(delay) else delay):
-                    await wake.wait()
-            except TimeoutError:
-                pass
-            wake.clear()
+                    await self._wakes[slot].wait()
+            self._wakes[slot].clear()
         elif delay > 0:
             await asyncio.sleep(delay)
         return self._state.next(slot, self._clock())
@@ -244,16 +242,14 @@ class ListenerFetchers:
                 error,
                 retry_in=round(retry_in, 2),
             )
-            await self._carry_out(then.effects)
-            return then.step
-        now = self._clock()
-        self._metrics.fetch_seconds.observe(now - started)
-        event = result.event_fetch
-        if event is None:
-            then = self._state.empty(slot, now)
         else:
-            self._metrics.fetched.inc()
-            then = self._state.fetched(slot, event, now)
+            now = self._clock()
+            self._metrics.fetch_seconds.observe(now - started)
+            if (event := result.event_fetch) is None:
+                then = self._state.empty(slot, now)
+            else:
+                self._metrics.fetched.inc()
+                then = self._state.fetched(slot, event, now)
         await self._carry_out(then.effects)
         return then.step
 
