@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_client import Gauge
 
+from fastramqpi import _routes
 from fastramqpi._background import BackgroundTask
 
 logger = structlog.stdlib.get_logger(__name__)
@@ -187,4 +188,4 @@ def add_routes(app: FastAPI, checks: HealthChecks, context: Any) -> None:
         return _response(await checks.run(context))
 
     for path, endpoint in (("/health/live", live), ("/health/ready", ready)):
-        app.add_api_route(path, endpoint, methods=["GET"], tags=["health"])
+        _routes.add_route(app, path, endpoint, tags=["health"])

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from fastapi import Request
 from typing_extensions import TypeVar
 
+from fastramqpi import _routes
 from fastramqpi import dap
 from fastramqpi import health
 from fastramqpi import lifespan
@@ -166,7 +167,7 @@ class FastRAMQPI(Generic[_ClientT]):
         # On the app itself, not through an included router: FastAPI 0.16x matches an
         # included router through an extra layer on every request, and every request of the
         # integration's own routes passes ours first.
-        app.add_api_route("/", _index, methods=["GET"])
+        _routes.add_route(app, "/", _index)
         health.add_routes(app, checks, self._context)
         observe = None
         if settings.enable_metrics:

@@ -26,6 +26,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.utils import floatToGoString
 from starlette.types import Scope
 
+from fastramqpi import _routes
 from fastramqpi.middleware import Observer
 
 dipex_last_success_timestamp = Gauge(
@@ -301,7 +302,5 @@ def instrument(app: FastAPI, version: str, commit_sha: str) -> Observer:
     """Serve ``/metrics`` on ``app`` and publish the build; return what records the
     requests, for the request middleware to call."""
     build_information.info({"version": version, "hash": commit_sha})
-    app.add_api_route(
-        "/metrics", _metrics_endpoint, methods=["GET"], include_in_schema=False
-    )
+    _routes.add_route(app, "/metrics", _metrics_endpoint, include_in_schema=False)
     return observe

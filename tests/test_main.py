@@ -129,3 +129,29 @@ async def test_handle_exclusively_serialises_per_key() -> None:
     results = await asyncio.gather(*(handle(k, n) for n in range(5) for k in "ab"))
     assert sorted(results) == sorted(list(range(5)) * 2)
     assert most == {"a": 1, "b": 1}
+
+
+async def test_the_integrations_routes_beside_the_frameworks() -> None:
+    """The framework's routes turn a path away by its ending: an integration's route that
+    ends like one of theirs, or any route behind a root path, is still found."""
+    app = _fastramqpi().get_app()
+
+    @app.get("/v1/metrics")
+    async def versioned() -> dict[str, bool]:
+        return {"mine": True}
+
+    @app.get("/items/")
+    async def items() -> list[str]:
+        return ["a"]
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.get("/v1/metrics")).json() == {"mine": True}
+        assert (await client.get("/items/")).json() == ["a"]
+        assert (await client.get("/")).json() == {"name": "os2mo-example-integration"}
+        assert "build_information_info" in (await client.get("/metrics")).text
+        assert (await client.post("/metrics")).status_code == 405
+    behind = httpx.ASGITransport(app=app, root_path="/api")
+    async with httpx.AsyncClient(transport=behind, base_url="http://test") as client:
+        assert (await client.get("/api/health/live")).status_code == 200
+        assert (await client.get("/api/v1/metrics")).json() == {"mine": True}
