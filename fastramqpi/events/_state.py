@@ -127,11 +127,11 @@ class ListenerState(Generic[E]):
 
     def next(self, slot: int, now: float) -> Step[E]:
         """What ``slot`` does now: at start, and whenever a :class:`Wait` has ended."""
-        if self.stopping:
-            return self._set(slot, _STOP)
         step = self._steps[slot]
         if isinstance(step, Deliver):
             return step
+        if self.stopping:
+            return self._set(slot, _STOP)
         if isinstance(step, Wait) and now < step.until:
             return step
         if self._poller == slot:
@@ -195,14 +195,12 @@ class ListenerState(Generic[E]):
         return Then(self.next(slot, now), effects)
 
     def ack_failed(self, attempt: int, now: float, outage: bool = False) -> Wait | None:
-        """Acknowledging failed for the ``attempt``-th time: when to try again, or None to
-        leave the event to MO, which offers it again later (see :class:`Retries`)."""
+        """When to retry the ``attempt``-th failed acknowledgement; None leaves it to MO."""
         until = self._retries.ack_retry_at(attempt, now, outage, self.stopping)
         return None if until is None else Wait(until)
 
     def ack_kept(self) -> None:
-        """An acknowledgement waits for MO to answer again: the listener fetches nothing
-        meanwhile, as MO would only keep what it hands out in its retry wait."""
+        """An acknowledgement waits for MO to answer again: no fetch starts meanwhile."""
         self._gate.ack_kept()
 
     def ack_done(self, kept: bool) -> tuple[Effect[E], ...]:

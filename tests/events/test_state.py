@@ -507,6 +507,17 @@ def test_stop_cancels_every_fetcher_but_those_delivering() -> None:
     assert state.stop() == (Cancel(frozenset({0, 1, 3})),)
 
 
+def test_an_event_handed_over_before_stop_is_delivered_and_acknowledged() -> None:
+    """Its deliverer may wake only after the stop: the event is under way all the same."""
+    state = started(3)
+    state.empty(0, now=0.0)
+    state.next(2, now=0.0)
+    assert state.fetched(1, "a", now=0.1).effects == (wake(0),)
+    assert state.stop() == (Cancel(frozenset({1, 2})),)
+    assert state.next(0, now=0.2) == Deliver("a")
+    assert state.delivered(0, HANDLED, now=0.3) == Then(Stop(), (Acknowledge("a"),))
+
+
 def test_a_delivery_under_way_at_stop_is_acknowledged_and_its_fetcher_ends() -> None:
     state = started(1)
     state.fetched(0, "a", now=0.0)
