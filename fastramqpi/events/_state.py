@@ -266,13 +266,13 @@ class ListenerState(Generic[E]):
         return False
 
     def _idle(self, slot: int, now: float) -> Step[E]:
-        """A null fetch. While another fetcher fetches or delivers, it claims again or parks
-        (see :class:`Races`). Otherwise the listener is idle: one fetcher polls again after
-        the idle interval and the rest park, or, with a shared idle poll, all park."""
+        """A null fetch. While another fetcher fetches, delivers or was woken to ask what
+        next, it claims again or parks (see :class:`Races`). Otherwise the listener is idle:
+        one fetcher polls again after the idle interval and the rest park, or all park."""
         if self.stopping:
             return self._set(slot, _STOP)
         others = [step for other, step in enumerate(self._steps) if other != slot]
-        if any(isinstance(step, Fetch | Deliver) for step in others):
+        if any(step is None or isinstance(step, Fetch | Deliver) for step in others):
             if self._races.claims_again(slot, rival_claiming=_FETCH in others):
                 self._steps[slot] = None
                 return self.next(slot, now)

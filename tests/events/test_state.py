@@ -95,6 +95,18 @@ def test_only_one_idle_fetcher_polls_the_others_park() -> None:
     assert state.idle
 
 
+def test_a_fetcher_woken_to_claim_keeps_the_listener_from_idling_until_it_has() -> None:
+    """The integration's idle poll lists only idle listeners: one declared idle while a
+    claim was still to come would be fetched after its listing."""
+    state = started(3)
+    assert state.empty(0, now=0.0) == Then(PARKED, (wake(2),))
+    assert state.empty(1, now=0.0) == Then(PARKED)
+    assert not state.idle
+    assert state.next(2, now=0.0) == Fetch()
+    assert state.empty(2, now=0.0).step == Wait(IDLE, wakeable=True)
+    assert state.idle
+
+
 def test_the_idle_interval_is_read_at_every_idle_wait() -> None:
     interval = [1.0]
     state = ListenerState[str](1, idle_interval=lambda: interval[0], rng=lambda: 1.0)
