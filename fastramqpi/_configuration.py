@@ -3,13 +3,16 @@
 """The effective configuration, as the one start-up log line shows it: what the integration
 talks to and how, never a secret."""
 
+from typing import TYPE_CHECKING
 from typing import Any
 
 import httpx
 
 from fastramqpi.config import Settings
 from fastramqpi.config import join_url
-from fastramqpi.events._models import GraphQLEvents
+
+if TYPE_CHECKING:
+    from fastramqpi.events import GraphQLEvents
 
 
 def _public(url: str) -> str:
@@ -38,7 +41,7 @@ def effective_configuration(
     application_name: str,
     settings: Settings,
     graphql_version: int,
-    graphql_events: GraphQLEvents | None,
+    graphql_events: "GraphQLEvents | None",
     uses_database: bool,
 ) -> dict[str, Any]:
     listeners = [] if graphql_events is None else graphql_events.declare_listeners

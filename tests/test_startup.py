@@ -13,12 +13,12 @@ import textwrap
 DATABASE_LIBRARIES = ("sqlalchemy", "alembic", "asyncpg")
 
 
-def _imported_after(code: str) -> set[str]:
-    """The top-level packages imported once ``code`` has run in a fresh interpreter."""
+def _modules_after(code: str) -> set[str]:
+    """The modules imported once ``code`` has run in a fresh interpreter."""
     program = textwrap.dedent(code) + textwrap.dedent(
         """
         import json, sys
-        print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
+        print(json.dumps(sorted(sys.modules)))
         """
     )
     run = subprocess.run(
@@ -29,6 +29,11 @@ def _imported_after(code: str) -> set[str]:
     )
     assert run.returncode == 0, run.stderr
     return set(json.loads(run.stdout.splitlines()[-1]))
+
+
+def _imported_after(code: str) -> set[str]:
+    """The top-level packages imported once ``code`` has run in a fresh interpreter."""
+    return {name.partition(".")[0] for name in _modules_after(code)}
 
 
 INTEGRATION = """
@@ -62,6 +67,17 @@ def test_an_integration_without_a_database_never_imports_sqlalchemy_or_alembic()
 
     assert "fastramqpi" in imported
     assert not imported & set(DATABASE_LIBRARIES)
+
+
+def test_an_integration_without_listeners_never_loads_the_events_system() -> None:
+    modules = _modules_after(INTEGRATION)
+
+    assert "fastramqpi.main" in modules
+    assert not {
+        m
+        for m in modules
+        if m.startswith(("fastramqpi.events", "fastramqpi._events_client"))
+    }
 
 
 def test_an_integration_with_a_database_gets_it() -> None:
