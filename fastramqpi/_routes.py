@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: MPL-2.0
 """The framework's own routes on an integration's app: ``/``, ``/health/...``, ``/metrics``.
 
-They are added at construction, before the integration's routes, so every request to one of
-those is tried against ours first, and FastAPI's matching costs microseconds a route: a
-quarter of what the framework added to a trivial request. A path that does not end with a
-static route's path cannot match it, and that string comparison is enough to turn it away.
+They are added at construction, before the integration's routes, so ours answer their paths
+whatever the integration adds. FastAPI tries the routes in order, at microseconds a route,
+so every request to the integration's routes would pass ours first: a path that does not end
+with a static route's path cannot match it, and that string comparison turns it away. At
+start-up, when the integration has added its routes, ours move after them unless one of
+theirs would answer one of our paths: the same route answers every request, and the
+integration's requests no longer pass ours at all.
 """
 
 from collections.abc import Callable
@@ -13,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 from starlette.routing import Match
 from starlette.types import Scope
 
@@ -35,3 +39,29 @@ def add_route(
         route_class_override=_FrameworkRoute,
         **options,
     )
+
+
+def _answers(route: BaseRoute, path: str) -> bool:
+    """Whether ``route`` would take a GET of ``path`` (or answer it 405) before ours."""
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "root_path": "",
+        "headers": [],
+    }
+    try:
+        match, _ = route.matches(scope)
+    except Exception:
+        return True  # a route we cannot ask may answer: ours stay first
+    return match is not Match.NONE
+
+
+def yield_to_integration(app: FastAPI) -> None:
+    """Put the framework's routes after the integration's, unless one of those answers a
+    path of ours (then every route stays where it is)."""
+    routes = app.router.routes
+    ours = [r for r in routes if isinstance(r, _FrameworkRoute)]
+    theirs = [r for r in routes if not isinstance(r, _FrameworkRoute)]
+    if not any(_answers(route, o.path) for route in theirs for o in ours):
+        routes[:] = [*theirs, *ours]

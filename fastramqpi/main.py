@@ -205,6 +205,7 @@ class FastRAMQPI(Generic[_ClientT]):
         # Again: a server that configured its logging after construction took it over.
         log.configure(self.settings.log_level, self.settings.json_logs)
         logger.info("Starting FastRAMQPI", **self._configuration)
+        _routes.yield_to_integration(app)
         async with lifespan.run(self._context["lifespan_managers"]):
             yield {"context": self._context}
 

@@ -3,6 +3,9 @@
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -46,6 +49,33 @@ def test_integration_logs_are_json_by_default(
     assert line["employees"] == 3
     assert line["level"] == "info"
     assert "timestamp" in line
+
+
+def test_lines_are_stamped_in_utc_to_the_microsecond(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _fastramqpi()
+    before = datetime.now(UTC)
+    structlog.stdlib.get_logger().info("Synchronised")
+    after = datetime.now(UTC)
+
+    [line] = _json_lines(capsys.readouterr().err)
+    stamp = datetime.fromisoformat(line["timestamp"])
+    assert line["timestamp"].endswith("Z")
+    assert before - timedelta(microseconds=1) <= stamp <= after
+
+
+def test_a_timestamp_follows_the_clock_across_seconds() -> None:
+    clock = iter([1_764_691_199.999_999, 1_764_691_200.0, 1_764_691_200.25])
+    stamp = log._Timestamp(clock=lambda: next(clock))
+
+    stamps = [stamp(None, "info", {})["timestamp"] for _ in range(3)]
+
+    assert stamps == [
+        "2025-12-02T15:59:59.999999Z",
+        "2025-12-02T16:00:00.000000Z",
+        "2025-12-02T16:00:00.250000Z",
+    ]
 
 
 def test_stdlib_loggers_share_the_pipeline(capsys: pytest.CaptureFixture[str]) -> None:
