@@ -6,8 +6,6 @@ talks to and how, never a secret."""
 from typing import TYPE_CHECKING
 from typing import Any
 
-import httpx
-
 from fastramqpi.config import Settings
 from fastramqpi.config import join_url
 
@@ -17,6 +15,8 @@ if TYPE_CHECKING:
 
 def _public(url: str) -> str:
     """``url`` without credentials: a URL may carry a password."""
+    import httpx  # by the MO client too, at construction: not at import
+
     return str(httpx.URL(url).copy_with(username=None, password=None))
 
 

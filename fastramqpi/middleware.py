@@ -14,7 +14,6 @@ from os import urandom
 from time import perf_counter
 from typing import Any
 
-import httpx
 import structlog
 from starlette.types import ASGIApp
 from starlette.types import Message
@@ -153,7 +152,10 @@ def _is_outage(error: BaseException) -> bool:
     """Whether ``error`` is a dependency being away (an HTTP service such as MO unreachable,
     the database down or timing out) rather than a bug: answered 503 with ``Retry-After``,
     so the events fetcher holds the event and delivers it again after the pause."""
-    if isinstance(error, httpx.TransportError):
+    # Checked by what is loaded, so importing this module costs neither library: an error
+    # of a library that was never imported cannot be raised.
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(error, httpx.TransportError):
         return True
     if "sqlalchemy" not in sys.modules:
         return False

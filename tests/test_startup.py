@@ -80,6 +80,15 @@ def test_an_integration_without_listeners_never_loads_the_events_system() -> Non
     }
 
 
+def test_importing_the_framework_loads_no_client_library() -> None:
+    """The MO client's libraries load when an app is built: ``import fastramqpi.main`` (as
+    a test suite collecting an integration does) costs little more than FastAPI."""
+    imported = _imported_after("import fastramqpi.main")
+
+    assert "fastapi" in imported
+    assert not imported & {"httpx", "authlib", *DATABASE_LIBRARIES}
+
+
 def test_an_integration_with_a_database_gets_it() -> None:
     imported = _imported_after(
         """
