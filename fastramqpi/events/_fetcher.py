@@ -23,10 +23,8 @@ import math
 import random
 import time
 from collections.abc import Callable
-from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
-from typing import Protocol
 from uuid import UUID
 
 import structlog
@@ -34,9 +32,12 @@ import structlog
 from fastramqpi.events import _decisions as decisions
 from fastramqpi.events import _metrics as metrics
 from fastramqpi.events._acks import Acknowledgements
+from fastramqpi.events._client import EventsAPI
+from fastramqpi.events._client import FetchedEvent as _FetchedEvent
 from fastramqpi.events._delivery import Handlers
 from fastramqpi.events._errors import FailureLog
 from fastramqpi.events._errors import describe
+from fastramqpi.events._handover import HandOvers
 from fastramqpi.events._models import Listener
 from fastramqpi.events._poison import PoisonEvents
 from fastramqpi.events._retry import ACK_ATTEMPTS
@@ -45,6 +46,7 @@ from fastramqpi.events._state import Cancel
 from fastramqpi.events._state import Deliver
 from fastramqpi.events._state import Effect
 from fastramqpi.events._state import Fetch
+from fastramqpi.events._state import HandOver
 from fastramqpi.events._state import ListenerState
 from fastramqpi.events._state import Step
 from fastramqpi.events._state import Stop
@@ -54,30 +56,6 @@ from fastramqpi.events._state import Wake
 __all__ = ["ACK_ATTEMPTS", "EventsAPI", "ListenerFetchers", "describe"]
 
 logger = structlog.stdlib.get_logger(__name__)
-
-
-class _FetchedEvent(Protocol):
-    @property
-    def subject(self) -> str: ...
-    @property
-    def priority(self) -> int: ...
-    @property
-    def token(self) -> str: ...
-
-
-class _FetchResult(Protocol):
-    @property
-    def event_fetch(self) -> _FetchedEvent | None: ...
-
-
-class EventsAPI(Protocol):
-    """The MO calls a fetcher makes (the generated events client has them)."""
-
-    async def fetch_event(self, listener: UUID) -> _FetchResult: ...
-    async def acknowledge_events(self, tokens: Sequence[str]) -> object: ...
-    async def silence_events(
-        self, listeners: list[UUID], subjects: list[str]
-    ) -> object: ...
 
 
 class ListenerFetchers:
@@ -124,6 +102,7 @@ class ListenerFetchers:
             carry_out=self._carry_out,
         )
         self._wakes = [asyncio.Event() for _ in range(self._state.fetchers)]
+        self._handovers = HandOvers(lambda slot: self._wakes[slot].set())
         self._poison = (
             None
             if listener.silence_after is None
@@ -229,8 +208,9 @@ class ListenerFetchers:
     async def _fetch(self, slot: int) -> Step[_FetchedEvent]:
         started = self._clock()
         try:
-            async with self._mo_calls:
-                result = await self._mo.fetch_event(self.uuid)
+            with self._handovers.claim(slot) as sent:
+                async with self._mo_calls:
+                    result = await self._mo.fetch_event(self.uuid, on_sent=sent)
         except Exception as error:
             self._metrics.failed("fetch").inc()
             now = self._clock()
@@ -311,6 +291,8 @@ class ListenerFetchers:
             if isinstance(effect, Wake):
                 for slot in effect.slots:
                     self._wakes[slot].set()
+            elif isinstance(effect, HandOver):
+                self._handovers.wait_for_claim(effect.finder, effect.deliverer)
             elif isinstance(effect, Acknowledge):
                 await self._acks.put(effect.event.token, context or {})
             elif isinstance(effect, Cancel):

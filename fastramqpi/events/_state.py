@@ -46,6 +46,7 @@ from fastramqpi.events._steps import Deliver as Deliver
 from fastramqpi.events._steps import E
 from fastramqpi.events._steps import Effect as Effect
 from fastramqpi.events._steps import Fetch as Fetch
+from fastramqpi.events._steps import HandOver as HandOver
 from fastramqpi.events._steps import Step as Step
 from fastramqpi.events._steps import Stop as Stop
 from fastramqpi.events._steps import Then as Then
@@ -160,7 +161,8 @@ class ListenerState(Generic[E]):
             step, deliverer = self._set(slot, _FETCH), parked[0]
         self._steps[deliverer] = Deliver(event)
         woken = self._wake_all(most=self._races.free(self._steps.count(_FETCH)))
-        return Then(step, _wake(woken | ({deliverer} - {slot})))
+        hand_over = (HandOver(slot, deliverer),) if deliverer != slot else ()
+        return Then(step, (*_wake(woken), *hand_over))
 
     def empty(self, slot: int, now: float) -> Then[E]:
         """MO had no event for ``slot``."""

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MPL-2.0
 """What a listener's state tells its fetchers: the steps a fetcher carries out (:class:`Fetch`,
 :class:`Deliver`, :class:`Wait`, :class:`Stop`) and the effects on the other fetchers
-(:class:`Wake`, :class:`Acknowledge`, :class:`Cancel`), answered together as :class:`Then`."""
+(:class:`Wake`, :class:`HandOver`, :class:`Acknowledge`, :class:`Cancel`), answered together as
+:class:`Then`."""
 
 from dataclasses import dataclass
 from typing import Generic
@@ -50,6 +51,16 @@ class Wake:
 
 
 @dataclass(frozen=True, slots=True)
+class HandOver:
+    """Wake ``deliverer`` to deliver the event ``finder`` found, once ``finder``'s next claim
+    (its next step) is on its way to MO: the claim is what the next event waits for, and a
+    delivery run first would hold it back."""
+
+    finder: int
+    deliverer: int
+
+
+@dataclass(frozen=True, slots=True)
 class Acknowledge(Generic[E]):
     """Acknowledge ``event`` in MO (through the listener's one acknowledgement queue)."""
 
@@ -63,7 +74,7 @@ class Cancel:
     slots: frozenset[int]
 
 
-Effect = Wake | Acknowledge[E] | Cancel
+Effect = Wake | HandOver | Acknowledge[E] | Cancel
 
 
 @dataclass(frozen=True, slots=True)

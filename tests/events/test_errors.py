@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MPL-2.0
 """A bug is not an outage: fetching and declaring log a bug's traceback, count it, and retry."""
 
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -91,7 +92,9 @@ class FailingMO:
     acked: list[str] = field(default_factory=list)
     handed_out: bool = False
 
-    async def fetch_event(self, listener: UUID) -> FetchEvent:
+    async def fetch_event(
+        self, listener: UUID, on_sent: Callable[[], None] | None = None
+    ) -> FetchEvent:
         self.fetches += 1
         if self.failures:
             raise self.failures.pop(0)

@@ -5,6 +5,7 @@ in-memory MO queue and a real FastAPI app delivered to in-process."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -52,8 +53,12 @@ class QueueMO:
     explode_on: str | None = None
     ack_delay: float = 0.0
 
-    async def fetch_event(self, listener: UUID) -> _Result:
+    async def fetch_event(
+        self, listener: UUID, on_sent: Callable[[], None] | None = None
+    ) -> _Result:
         self.fetches += 1
+        if on_sent is not None:
+            on_sent()
         if self.stopped:
             self.fetches_after_stop += 1
         self.in_flight += 1

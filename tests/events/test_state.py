@@ -3,6 +3,7 @@
 """The listener state's rules (idle rota, pause, failure streak, shutdown), without a loop."""
 
 import math
+from collections.abc import Iterable
 
 from hypothesis import given
 from hypothesis import settings
@@ -23,6 +24,7 @@ from fastramqpi.events._state import Acknowledge
 from fastramqpi.events._state import Cancel
 from fastramqpi.events._state import Deliver
 from fastramqpi.events._state import Fetch
+from fastramqpi.events._state import HandOver
 from fastramqpi.events._state import ListenerState
 from fastramqpi.events._state import Step
 from fastramqpi.events._state import Stop
@@ -130,7 +132,9 @@ def test_an_event_wakes_the_idle_fetchers_one_to_deliver_it_one_to_claim() -> No
     state = idle(started(3))
     assert state.poller == 2
     assert state.next(2, now=IDLE) == Fetch()
-    assert state.fetched(2, "event", now=IDLE) == Then(Fetch(), (wake(0, 1),))
+    assert state.fetched(2, "event", now=IDLE) == Then(
+        Fetch(), (wake(1), HandOver(finder=2, deliverer=0))
+    )
     assert state.next(0, now=IDLE) == Deliver("event")
     assert state.next(1, now=IDLE) == Fetch()
     assert state.poller is None
@@ -143,9 +147,9 @@ def test_an_event_wakes_the_idle_fetchers_one_to_deliver_it_one_to_claim() -> No
 def test_at_most_two_claims_are_in_flight_and_the_rest_deliver_meanwhile() -> None:
     """Claims beside two others mostly come back null from MO (mo-events.md)."""
     state = started(4)
-    assert state.fetched(0, "a", now=0.0) == Then(Fetch(), (wake(2),))
+    assert state.fetched(0, "a", now=0.0) == Then(Fetch(), (HandOver(0, 2),))
     assert state.next(2, now=0.0) == Deliver("a")
-    assert state.fetched(1, "b", now=0.0) == Then(Fetch(), (wake(3),))
+    assert state.fetched(1, "b", now=0.0) == Then(Fetch(), (HandOver(1, 3),))
     assert state.next(3, now=0.0) == Deliver("b")
     assert state.fetched(0, "c", now=0.0) == Then(Deliver("c"))
     assert state.fetched(1, "d", now=0.0) == Then(Deliver("d"))
@@ -158,7 +162,7 @@ def test_the_fetcher_that_found_an_event_claims_again_and_a_parked_one_delivers(
     state = started(3)
     state.empty(0, now=0.0)
     state.next(2, now=0.0)
-    assert state.fetched(1, "a", now=0.1) == Then(Fetch(), (wake(0),))
+    assert state.fetched(1, "a", now=0.1) == Then(Fetch(), (HandOver(1, 0),))
     assert state.next(0, now=0.1) == Deliver("a")
     assert state.delivered(0, HANDLED, now=0.2) == Then(PARKED, (Acknowledge("a"),))
 
@@ -194,12 +198,15 @@ def test_an_event_found_wakes_only_as_many_fetchers_as_may_claim() -> None:
     assert state.next(poller, now=IDLE) == Fetch()
     then = state.fetched(poller, "a", now=IDLE)
     assert then.step == Fetch()
-    [woken] = then.effects
+    woken, handed = then.effects
     assert isinstance(woken, Wake)
-    assert poller not in woken.slots
-    steps = [state.next(slot, now=IDLE) for slot in sorted(woken.slots)]
-    assert sorted(steps, key=repr) == [Deliver("a")] + [Fetch()] * (CLAIMS_AT_ONCE - 1)
-    rest = set(range(5)) - woken.slots - {poller}
+    assert isinstance(handed, HandOver)
+    assert handed.finder == poller
+    assert poller not in woken.slots | {handed.deliverer}
+    assert state.next(handed.deliverer, now=IDLE) == Deliver("a")
+    steps = [state.next(slot, now=IDLE) for slot in woken.slots]
+    assert steps == [Fetch()] * (CLAIMS_AT_ONCE - 1)
+    rest = set(range(5)) - woken.slots - {poller, handed.deliverer}
     assert [state.next(slot, now=IDLE) for slot in rest] == [PARKED] * len(rest)
 
 
@@ -221,7 +228,7 @@ def test_a_null_that_raced_no_claim_parks_the_fetcher_until_an_event_is_found() 
     assert state.delivered(0, HANDLED, now=0.1).step == Fetch()
     assert state.empty(0, now=0.2) == Then(PARKED)
     assert state.delivered(1, HANDLED, now=0.3).step == Fetch()
-    assert state.fetched(1, "c", now=0.4) == Then(Fetch(), (wake(0),))
+    assert state.fetched(1, "c", now=0.4) == Then(Fetch(), (HandOver(1, 0),))
     assert state.next(0, now=0.4) == Deliver("c")
 
 
@@ -232,7 +239,7 @@ def test_after_the_burst_every_fetcher_works_again() -> None:
     state.delivered(0, HANDLED, now=0.1)
     assert state.empty(0, now=0.2).step == Wait(0.2 + IDLE, wakeable=True)
     assert state.next(0, now=0.2 + IDLE) == Fetch()
-    assert state.fetched(0, "b", now=2.0) == Then(Fetch(), (wake(1),))
+    assert state.fetched(0, "b", now=2.0) == Then(Fetch(), (HandOver(0, 1),))
     assert state.next(1, now=2.0) == Deliver("b")
 
 
@@ -284,7 +291,7 @@ def test_a_listed_event_wakes_one_fetcher_and_the_rest_when_it_finds_it() -> Non
     assert state.listed(frozenset({"a"}), now=1.0) == (wake(0),)
     assert [state.next(slot, now=1.0) for slot in range(3)] == [Fetch(), PARKED, PARKED]
     assert not state.idle
-    assert state.fetched(0, "a", now=1.0) == Then(Fetch(), (wake(1, 2),))
+    assert state.fetched(0, "a", now=1.0) == Then(Fetch(), (wake(2), HandOver(0, 1)))
     assert [state.next(slot, now=1.0) for slot in (1, 2)] == [Deliver("a"), Fetch()]
 
 
@@ -442,7 +449,7 @@ def test_while_mo_fails_one_fetcher_retries_it_and_the_others_wait_for_its_answe
     assert state.fetch_failed(2, now=0.2) == Then(Wait(math.inf, wakeable=True))
     assert state.next(0, now=retry.until) == Fetch()
     assert state.fetch_failed(0, now=retry.until).step != Wait(math.inf, wakeable=True)
-    assert state.fetched(0, "e", now=9.0) == Then(Fetch(), (wake(1, 2),))
+    assert state.fetched(0, "e", now=9.0) == Then(Fetch(), (wake(2), HandOver(0, 1)))
     assert [state.next(slot, now=9.0) for slot in (1, 2)] == [Deliver("e"), Fetch()]
 
 
@@ -524,7 +531,7 @@ def test_an_event_handed_over_before_stop_is_delivered_and_acknowledged() -> Non
     state = started(3)
     state.empty(0, now=0.0)
     state.next(2, now=0.0)
-    assert state.fetched(1, "a", now=0.1).effects == (wake(0),)
+    assert state.fetched(1, "a", now=0.1).effects == (HandOver(1, 0),)
     assert state.stop() == (Cancel(frozenset({1, 2})),)
     assert state.next(0, now=0.2) == Deliver("a")
     assert state.delivered(0, HANDLED, now=0.3) == Then(Stop(), (Acknowledge("a"),))
@@ -676,15 +683,21 @@ class Listener(RuleBasedStateMachine):
         self.wake(then.effects)
 
     def wake(self, effects: tuple[object, ...]) -> None:
-        """Only the fetchers a :class:`Wake` names wake up, as in the fetcher: the state
-        must name every fetcher it unparks."""
+        """Only the fetchers a :class:`Wake` or :class:`HandOver` names wake up, as in the
+        fetcher: the state must name every fetcher it unparks. A hand-over's finder claims
+        next (the fetcher wakes the deliverer once that claim is sent)."""
         for effect in effects:
+            slots: Iterable[int] = ()
             if isinstance(effect, Wake):
-                for slot in effect.slots:
-                    step = self.steps[slot]
-                    assert isinstance(step, Wait), "woke a busy fetcher"
-                    assert step.wakeable, "cut a back-off or pause short"
-                    self.take(slot, self.state.next(slot, self.now))
+                slots = effect.slots
+            elif isinstance(effect, HandOver):
+                assert self.steps[effect.finder] == Fetch(), "handed over by no claim"
+                slots = (effect.deliverer,)
+            for slot in slots:
+                step = self.steps[slot]
+                assert isinstance(step, Wait), "woke a busy fetcher"
+                assert step.wakeable, "cut a back-off or pause short"
+                self.take(slot, self.state.next(slot, self.now))
 
     def slots(self, kind: type) -> list[int]:
         return sorted(s for s, step in self.steps.items() if isinstance(step, kind))
