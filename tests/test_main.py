@@ -8,7 +8,6 @@ from typing import is_typeddict
 import httpx
 from fastapi import Depends
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from fastramqpi import depends
 from fastramqpi.config import Settings
@@ -17,6 +16,7 @@ from fastramqpi.main import FastRAMQPI
 from fastramqpi.ramqp.depends import from_context
 from fastramqpi.ramqp.depends import get_context
 from fastramqpi.ramqp.depends import handle_exclusively_decorator
+from tests.servers import serve
 
 
 def _fastramqpi(**settings: Any) -> FastRAMQPI:
@@ -158,7 +158,7 @@ async def test_the_integrations_routes_beside_the_frameworks() -> None:
         assert (await client.get("/api/v1/metrics")).json() == {"mine": True}
 
 
-def test_a_started_app_answers_every_path_as_before() -> None:
+async def test_a_started_app_answers_every_path_as_before() -> None:
     """At start-up the framework's routes move after the integration's: every path is still
     answered by the same route."""
     app = _fastramqpi().get_app()
@@ -167,26 +167,29 @@ def test_a_started_app_answers_every_path_as_before() -> None:
     async def hello() -> str:
         return "hello"
 
-    with TestClient(app) as client:
-        assert client.get("/hello").json() == "hello"
-        assert client.get("/").json() == {"name": "os2mo-example-integration"}
-        assert client.get("/health/live").status_code == 200
-        assert client.post("/metrics").status_code == 405
+    async with serve(app) as url, httpx.AsyncClient(base_url=url) as client:
+        assert (await client.get("/hello")).json() == "hello"
+        assert (await client.get("/")).json() == {"name": "os2mo-example-integration"}
+        assert (await client.get("/health/live")).status_code == 200
+        assert (await client.post("/metrics")).status_code == 405
         paths = [getattr(route, "path", None) for route in app.router.routes]
     assert paths.index("/hello") < paths.index("/health/live")
 
 
-def test_an_integration_route_taking_a_framework_path_does_not_take_it_over() -> None:
+async def test_an_integration_route_taking_a_framework_path_does_not_take_it_over() -> (
+    None
+):
     app = _fastramqpi().get_app()
 
     @app.get("/{page:path}")
     async def anything(page: str) -> dict[str, str]:
         return {"page": page}
 
-    with TestClient(app) as client:
-        live = client.get("/health/live")
+    async with serve(app) as url, httpx.AsyncClient(base_url=url) as client:
+        live = await client.get("/health/live")
         assert live.status_code == 200
         assert "page" not in live.json()
-        assert "build_information_info" in client.get("/metrics").text
-        assert client.get("/").json() == {"name": "os2mo-example-integration"}
-        assert client.get("/about").json() == {"page": "about"}
+        assert "build_information_info" in (await client.get("/metrics")).text
+        root = await client.get("/")
+        assert root.json() == {"name": "os2mo-example-integration"}
+        assert (await client.get("/about")).json() == {"page": "about"}
