@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def _public(url: str) -> str:
     """``url`` without credentials: a URL may carry a password."""
-    import httpx  # by the MO client too, at construction: not at import
+    import httpx  # when an app is built, as the MO client needs it too; not at import
 
     return str(httpx.URL(url).copy_with(username=None, password=None))
 
