@@ -11,13 +11,11 @@ import functools
 import json
 import logging
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
-from structlog.typing import EventDict
 from structlog.typing import Processor
 
 _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
@@ -111,37 +109,12 @@ def _json_dumps(obj: Any, default: Callable[[Any], Any]) -> str:
     return _json_encoder(default).encode(obj)
 
 
-class _Timestamp:
-    """``timestamp``: now, in ISO 8601 UTC with microseconds (``2026-12-02T16:21:06.002826Z``).
-
-    structlog's ``TimeStamper(fmt="iso", utc=True)`` writes the same (but drops a zero
-    microsecond); this formats the date and time of day once a second instead of for every
-    line, a tenth of rendering the access line every request logs.
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-        self._second: tuple[int, str] = (-1, "")
-
-    def __call__(
-        self, logger: Any, method_name: str, event_dict: EventDict
-    ) -> EventDict:
-        now = self._clock()
-        second, text = self._second
-        if int(now) != second:
-            second = int(now)
-            text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._second = (second, text)
-        event_dict["timestamp"] = f"{text}.{int((now - second) * 1e6):06d}Z"
-        return event_dict
-
-
 def _shared_processors() -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
-        _Timestamp(),
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
 
 

@@ -65,19 +65,6 @@ def test_lines_are_stamped_in_utc_to_the_microsecond(
     assert before - timedelta(microseconds=1) <= stamp <= after
 
 
-def test_a_timestamp_follows_the_clock_across_seconds() -> None:
-    clock = iter([1_764_691_199.999_999, 1_764_691_200.0, 1_764_691_200.25])
-    stamp = log._Timestamp(clock=lambda: next(clock))
-
-    stamps = [stamp(None, "info", {})["timestamp"] for _ in range(3)]
-
-    assert stamps == [
-        "2025-12-02T15:59:59.999999Z",
-        "2025-12-02T16:00:00.000000Z",
-        "2025-12-02T16:00:00.250000Z",
-    ]
-
-
 def test_stdlib_loggers_share_the_pipeline(capsys: pytest.CaptureFixture[str]) -> None:
     _fastramqpi()
     logging.getLogger("some.library").warning("Retrying %s", "MO")
