@@ -123,14 +123,17 @@ class _RequestMetrics:
 
     def observe(
         self,
-        method: str,
-        status_class: int,
-        handler: str,
-        request_bytes: int,
-        response_bytes: int,
+        scope: Scope,
+        root_path: str,
+        status: int,
+        response_headers: Iterable[tuple[bytes, bytes]],
         seconds: float,
     ) -> None:
-        key = (method, status_class, handler)
+        """Count and time one answered HTTP request, ``/metrics`` included, as the
+        instrumentator did."""
+        key = (scope["method"], status // 100, _handler(scope, root_path))
+        request_bytes = _content_length(scope["headers"])
+        response_bytes = _content_length(response_headers)
         with self._lock:
             series = self._series.get(key)
             if series is None:
@@ -275,25 +278,6 @@ def _handler(scope: Scope, root_path: str) -> str:
     return str(scope.get("root_path", "")[len(root_path) :] + path)
 
 
-def observe(
-    scope: Scope,
-    root_path: str,
-    status: int,
-    response_headers: Iterable[tuple[bytes, bytes]],
-    seconds: float,
-) -> None:
-    """Count and time one answered HTTP request, ``/metrics`` included, as the
-    instrumentator did."""
-    _request_metrics.observe(
-        scope["method"],
-        status // 100,
-        _handler(scope, root_path),
-        _content_length(scope["headers"]),
-        _content_length(response_headers),
-        seconds,
-    )
-
-
 async def _metrics_endpoint() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -303,4 +287,4 @@ def instrument(app: FastAPI, version: str, commit_sha: str) -> Observer:
     requests, for the request middleware to call."""
     build_information.info({"version": version, "hash": commit_sha})
     _routes.add_route(app, "/metrics", _metrics_endpoint, include_in_schema=False)
-    return observe
+    return _request_metrics.observe

@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from collections.abc import Iterable
+from contextvars import ContextVar
 from os import urandom
 from time import perf_counter
 from typing import Any
@@ -32,12 +33,13 @@ status, the response headers and the seconds until the last body chunk was sent.
 
 
 def _uuid4() -> str:
-    """``str(uuid.uuid4())`` in a third of the time: ``UUID`` validates what it is given."""
-    raw = bytearray(urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40  # version 4
-    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    """``str(uuid.uuid4())`` in half the time: ``UUID`` validates what it is given.
+
+    Version 4 leads the third group and RFC 4122's variant (8, 9, a or b) the fourth.
+    """
+    h = urandom(16).hex()
+    variant = "89ab"[int(h[16], 16) & 3]
+    return "-".join((h[:8], h[8:12], "4" + h[13:16], variant + h[17:20], h[20:]))
 
 
 def _request_id(scope: Scope) -> str:
@@ -45,6 +47,17 @@ def _request_id(scope: Scope) -> str:
         if name == _REQUEST_ID_HEADER:
             return str(value.decode("latin-1"))
     return _uuid4()
+
+
+def _structlog_var(key: str) -> ContextVar[Any]:
+    """The context variable behind ``structlog.contextvars``' ``key``.
+
+    Setting it binds ``key`` like ``bind_contextvars`` does, without the keyword dict, the
+    name formatting and the lookup that function repeats on every request.
+    """
+    token = structlog.contextvars.bind_contextvars(**{key: None})[key]
+    token.var.reset(token)
+    return token.var
 
 
 def _error_body(request_id: str, error: str = "Internal Server Error") -> bytes:
@@ -79,6 +92,7 @@ class RequestMiddleware:
         self.app = app
         self.context = context
         self.observe = observe
+        self._request_id = _structlog_var("request_id")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -114,7 +128,7 @@ class RequestMiddleware:
                 end = perf_counter()
             await send(message)
 
-        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        token = self._request_id.set(request_id)
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as error:
@@ -138,7 +152,7 @@ class RequestMiddleware:
             if not started:
                 await _send_error(send_with_id, request_id)
         finally:
-            structlog.contextvars.reset_contextvars(**tokens)
+            self._request_id.reset(token)
             if self.observe is not None:
                 seconds = (end or perf_counter()) - start
                 self.observe(scope, root_path, status, response_headers, seconds)
