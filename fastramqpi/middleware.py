@@ -92,7 +92,7 @@ class RequestMiddleware:
         self.app = app
         self.context = context
         self.observe = observe
-        self._request_id = _structlog_var("request_id")
+        self._request_id_var = _structlog_var("request_id")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -128,7 +128,7 @@ class RequestMiddleware:
                 end = perf_counter()
             await send(message)
 
-        token = self._request_id.set(request_id)
+        token = self._request_id_var.set(request_id)
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as error:
@@ -152,7 +152,7 @@ class RequestMiddleware:
             if not started:
                 await _send_error(send_with_id, request_id)
         finally:
-            self._request_id.reset(token)
+            self._request_id_var.reset(token)
             if self.observe is not None:
                 seconds = (end or perf_counter()) - start
                 self.observe(scope, root_path, status, response_headers, seconds)
