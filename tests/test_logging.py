@@ -88,6 +88,26 @@ def test_other_handlers_see_the_record_as_logged(
     assert line["event"] == "Retrying MO after 5 s"
 
 
+def test_records_keep_the_call_site_but_the_access_line_skips_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """pytest's captured logs show file:line for the integration's own lines; uvicorn's
+    access line, always from the same line of uvicorn, is not worth a stack walk a request."""
+    _fastramqpi()
+    logging.getLogger("my_integration").warning("From the library")
+    structlog.stdlib.get_logger("my_integration").warning("From structlog")
+    logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', *_ACCESS)
+
+    own, structlogs, access = caplog.records
+    here = test_records_keep_the_call_site_but_the_access_line_skips_it.__name__
+    assert (own.filename, own.funcName) == ("test_logging.py", here)
+    assert (structlogs.filename, structlogs.funcName) == ("test_logging.py", here)
+    assert (access.funcName, access.lineno) == ("(unknown function)", 0)
+
+
+_ACCESS = ("127.0.0.1:5555", "GET", "/ping", "1.1", 200)
+
+
 def test_log_level_is_honoured(capsys: pytest.CaptureFixture[str]) -> None:
     _fastramqpi(log_level="WARNING")
     structlog.stdlib.get_logger().info("Chatter")
